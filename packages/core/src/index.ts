@@ -1,1 +1,83 @@
-export {};
+/**
+ * @rollout/core: feature flags for TypeScript services. Pure evaluation, bucketing,
+ * validation, the `Rollout` client and the store contract; no I/O of its own.
+ */
+export { BUCKETS, bucketOf, DEFAULT_HASH_VERSION, percentageThreshold } from './bucket.js';
+export { TypedEmitter } from './emitter.js';
+export {
+  ClosedError,
+  CorruptDataError,
+  DataLostError,
+  describeValue,
+  FeatureExistsError,
+  FeatureNotFoundError,
+  GroupPredicateError,
+  isRolloutError,
+  NotReadyError,
+  RolloutError,
+  type RolloutErrorCode,
+  type RolloutErrorOptions,
+  StoreError,
+  StoreUnavailableError,
+  ValidationError,
+  VersionConflictError,
+} from './errors.js';
+export {
+  type CompiledFeature,
+  compileFeature,
+  type EvaluationDetail,
+  evaluateFeature,
+  type GroupPredicate,
+  isOnReason,
+} from './evaluate.js';
+export { type BucketHash, HASH_V1, hashVersion, hashVersions } from './hash-versions.js';
+export { LIMITS } from './limits.js';
+export {
+  type Condition,
+  type ConditionValue,
+  type Feature,
+  type FeatureInput,
+  type FeaturePatch,
+  GROUP_ALL,
+  GROUP_NONE,
+  type JsonObject,
+  type JsonValue,
+  OPERATORS,
+  type Operator,
+  type Rule,
+  type RuleInput,
+  type User,
+  type UserId,
+} from './model.js';
+export { type MutateOptions, type MutateResult, mutateFeature, sameContent } from './mutate.js';
+export { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './reasons.js';
+export {
+  type Explanation,
+  type FeatureChangeEvent,
+  Rollout,
+  type RolloutEvents,
+  type RolloutOptions,
+  type RolloutStatus,
+} from './rollout.js';
+export { compareSemver, parseSemver, type SemVer } from './semver.js';
+export type {
+  FeatureStore,
+  HistoryEntry,
+  StoreCapabilities,
+  StoreChange,
+  StoreListener,
+  StoreSnapshot,
+} from './store.js';
+export {
+  featureFromInput,
+  normalizeData,
+  normalizeGroupList,
+  normalizeRules,
+  normalizeUserId,
+  normalizeUserList,
+  parseFeature,
+  userIdOf,
+  validateFeatureName,
+  validateGroupName,
+  validatePercentage,
+} from './validation.js';

@@ -1,1 +1,2 @@
-export {};
+/** @rollout/store-memory: the in-memory reference store. */
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';

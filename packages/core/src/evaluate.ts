@@ -1,0 +1,153 @@
+import type { BucketHash } from './hash-versions.js';
+import { hashVersion, HASH_V1 } from './hash-versions.js';
+import { type Feature, GROUP_ALL, GROUP_NONE, type User } from './model.js';
+import type { Reason } from './reasons.js';
+import { type CompiledRule, compileRule, ruleMatches } from './rules.js';
+
+/** A group defined in code: a predicate over the (mapped) user. */
+export type GroupPredicate = (user: User) => boolean;
+
+/** A set of user ids, indexed for allocation-free lookups by string or number id. */
+export interface IdSet {
+  strings: ReadonlySet<string>;
+  /** The ids that are canonical safe integers, as numbers, so numeric ids need no String(). */
+  numbers: ReadonlySet<number>;
+}
+
+/** A feature prepared for fast evaluation: sets, parsed rules, the bucketing salt. */
+export interface CompiledFeature {
+  readonly feature: Feature;
+  readonly killed: boolean;
+  readonly all: boolean;
+  readonly users: IdSet;
+  readonly excluded: IdSet;
+  readonly groups: ReadonlySet<string>;
+  readonly groupList: readonly string[];
+  readonly rules: readonly CompiledRule[];
+  readonly percentage: number;
+  readonly hash: BucketHash;
+  readonly hashState: number;
+}
+
+function idSet(ids: readonly string[]): IdSet {
+  const numbers = new Set<number>();
+  for (const id of ids) {
+    const n = Number(id);
+    if (Number.isSafeInteger(n) && String(n) === id) numbers.add(n);
+  }
+  return { strings: new Set(ids), numbers };
+}
+
+/** Whether `id` (string or number) is in `set`, without allocating for strings and safe integers. */
+export function idSetHas(set: IdSet, id: string | number): boolean {
+  if (typeof id === 'string') return set.strings.has(id);
+  if (Number.isSafeInteger(id)) return set.numbers.has(id);
+  return set.strings.has(String(id));
+}
+
+/** Compiles a feature for evaluation. Pure; call again whenever the feature changes. */
+export function compileFeature(feature: Feature): CompiledFeature {
+  const groupList = feature.groups.filter((g) => g !== GROUP_ALL && g !== GROUP_NONE);
+  const hash = hashVersion(feature.hashVersion) ?? HASH_V1;
+  return {
+    feature,
+    killed: feature.groups.includes(GROUP_NONE),
+    all: feature.groups.includes(GROUP_ALL),
+    users: idSet(feature.users),
+    excluded: idSet(feature.excludedUsers),
+    groups: new Set(groupList),
+    groupList,
+    rules: feature.rules.map(compileRule),
+    percentage: feature.percentage,
+    hash,
+    hashState: hash.prepare(feature.name),
+  };
+}
+
+/** Where an evaluation stood when it decided: filled in by `evaluateFeature`, reused between calls. */
+export interface EvaluationDetail {
+  /** The group that matched (step GROUP). */
+  group: string | undefined;
+  /** Index of the rule that matched (step RULE). */
+  rule: number;
+  /** The user's bucket position in percent (set when the percentage step ran). */
+  position: number;
+}
+
+/** Receives errors thrown by code groups; evaluation itself never throws. */
+export type GroupErrorHandler = (group: string, error: unknown) => void;
+
+/** The id of a mapped user, or undefined when it has none usable. */
+export function idOf(user: User): string | number | undefined {
+  const id = user.id;
+  if (typeof id === 'string') return id.length > 0 ? id : undefined;
+  if (typeof id === 'number') return Number.isFinite(id) ? id : undefined;
+  return undefined;
+}
+
+/**
+ * Evaluates one compiled feature for one user, in the documented order:
+ * NONE → deny list → ALL → listed user → group (data, then code) → rule →
+ * percentage → off. Returns the deciding step; never throws.
+ */
+export function evaluateFeature(
+  cf: CompiledFeature,
+  user: User,
+  codeGroups: ReadonlyMap<string, GroupPredicate>,
+  onGroupError: GroupErrorHandler | undefined,
+  detail: EvaluationDetail | undefined,
+): Reason {
+  if (cf.killed) return 'KILL_SWITCH';
+  const id = idOf(user);
+  if (id !== undefined && cf.excluded.strings.size > 0 && idSetHas(cf.excluded, id)) return 'USER_EXCLUDED';
+  if (cf.all) return 'ALL';
+  if (id !== undefined && cf.users.strings.size > 0 && idSetHas(cf.users, id)) return 'USER_LISTED';
+  if (cf.groupList.length > 0) {
+    const own = user.groups;
+    if (Array.isArray(own)) {
+      for (let i = 0; i < own.length; i++) {
+        const g = own[i];
+        if (typeof g === 'string' && cf.groups.has(g)) {
+          if (detail) detail.group = g;
+          return 'GROUP';
+        }
+      }
+    }
+    if (codeGroups.size > 0) {
+      for (let i = 0; i < cf.groupList.length; i++) {
+        const g = cf.groupList[i] as string;
+        const predicate = codeGroups.get(g);
+        if (predicate === undefined) continue;
+        let matched = false;
+        try {
+          matched = predicate(user) === true;
+        } catch (error) {
+          // A throwing predicate counts as "not in the group"; the client reports it.
+          onGroupError?.(g, error);
+        }
+        if (matched) {
+          if (detail) detail.group = g;
+          return 'GROUP';
+        }
+      }
+    }
+  }
+  for (let i = 0; i < cf.rules.length; i++) {
+    if (ruleMatches(cf.rules[i] as CompiledRule, user)) {
+      if (detail) detail.rule = i;
+      return 'RULE';
+    }
+  }
+  if (cf.percentage > 0 && id !== undefined) {
+    if (detail) detail.position = cf.hash.position(cf.hashState, id);
+    if (cf.percentage >= 100 || cf.hash.includes(cf.hashState, id, cf.percentage)) return 'PERCENTAGE';
+  }
+  return 'DEFAULT';
+}
+
+/** Whether a reason means the feature is on. */
+export function isOnReason(reason: Reason): boolean {
+  return (
+    reason === 'ALL' || reason === 'USER_LISTED' || reason === 'GROUP' || reason === 'RULE' || reason === 'PERCENTAGE'
+  );
+}

@@ -1,0 +1,81 @@
+import { FeatureNotFoundError, VersionConflictError } from './errors.js';
+import type { Feature } from './model.js';
+import type { FeatureStore } from './store.js';
+import { featureFromInput } from './validation.js';
+
+/** Options for {@link mutateFeature}. */
+export interface MutateOptions {
+  /** Create the feature (empty, off) when it does not exist, as the rollout gem does. Default false. */
+  create?: boolean;
+  /** Compare-and-set attempts before giving up with the last VersionConflictError. Default 100. */
+  maxAttempts?: number;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+/** The outcome of a mutation. */
+export interface MutateResult {
+  /** The feature as stored after the mutation. */
+  feature: Feature;
+  /** False when the mutation left the feature as it was (nothing was written). */
+  changed: boolean;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Structural equality of the fields a mutation can change. */
+export function sameContent(a: Feature, b: Feature): boolean {
+  return (
+    a.description === b.description &&
+    a.percentage === b.percentage &&
+    a.hashVersion === b.hashVersion &&
+    JSON.stringify([a.groups, a.users, a.excludedUsers, a.rules, a.data]) ===
+      JSON.stringify([b.groups, b.users, b.excludedUsers, b.rules, b.data])
+  );
+}
+
+/**
+ * Read-modify-write of one feature with compare-and-set: reads the stored record,
+ * applies `change` to a copy, and writes it only if nobody wrote in between;
+ * otherwise retries with jittered backoff. Concurrent writers in any number of
+ * processes therefore lose nothing. `change` must be pure: it may run several times.
+ */
+export async function mutateFeature(
+  store: FeatureStore,
+  name: string,
+  change: (feature: Feature) => Feature,
+  options: MutateOptions = {},
+): Promise<MutateResult> {
+  const maxAttempts = options.maxAttempts ?? 100;
+  const now = options.now ?? (() => new Date());
+  let lastConflict: VersionConflictError | undefined;
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const current = await store.get(name);
+    let base: Feature;
+    if (current) {
+      base = current;
+    } else if (options.create) {
+      base = featureFromInput({ name }, now().toISOString());
+    } else {
+      throw new FeatureNotFoundError(name);
+    }
+    const next = change(structuredClone(base));
+    if (current && sameContent(current, next)) return { feature: current, changed: false };
+    next.name = name;
+    next.createdAt = base.createdAt;
+    next.updatedAt = now().toISOString();
+    try {
+      const stored = await store.put(next, current ? current.version : 0);
+      return { feature: stored, changed: true };
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      lastConflict = error;
+      // Full jitter, growing to 100 ms: contending writers spread out instead of colliding again.
+      await sleep(Math.random() * Math.min(100, 2 ** attempt));
+    }
+  }
+  throw (
+    lastConflict ??
+    new VersionConflictError(name, `[rollout] gave up writing ${JSON.stringify(name)} after ${maxAttempts} attempts`)
+  );
+}

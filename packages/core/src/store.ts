@@ -1,0 +1,127 @@
+import type { StoreError } from './errors.js';
+import type { Feature } from './model.js';
+
+/**
+ * What a store can do beyond the required members, declared as data so clients
+ * and tools can adapt (and the conformance suite knows which groups to run).
+ */
+export interface StoreCapabilities {
+  /**
+   * The store pushes changes (`subscribe` is implemented and delivers every change
+   * within milliseconds). Clients still poll `revision()` as a safety net, slowly.
+   */
+  readonly push: boolean;
+  /** Several OS processes may use the same backend at once, and writes stay atomic between them. */
+  readonly multiProcess: boolean;
+  /** Data survives a backend restart (false for memory and memcache). */
+  readonly durable: boolean;
+  /** How often a client should poll `revision()`, in ms, when it has no push (or as a push safety net). */
+  readonly pollIntervalMs: number;
+  /** The store keeps an append-only change history (`history` is implemented). */
+  readonly history: boolean;
+}
+
+/** The store's whole state at one instant. */
+export interface StoreSnapshot {
+  /** Revision the snapshot reflects; see {@link FeatureStore.revision}. */
+  readonly revision: number;
+  /** Every feature, each a complete, validated record. Order is not significant. */
+  readonly features: readonly Feature[];
+}
+
+/**
+ * A change notification. `name` is the feature that changed; `revision` the store
+ * revision the change produced. A notification is a hint to refresh, not the data.
+ */
+export interface StoreChange {
+  readonly revision: number;
+  readonly name: string;
+}
+
+/** What a subscriber receives. Every member may be called at any time after `subscribe`. */
+export interface StoreListener {
+  /** A feature changed (created, updated or removed). */
+  change(change: StoreChange): void;
+  /**
+   * Notifications may have been missed (the push connection dropped and came back,
+   * the data vanished): reload the whole snapshot.
+   */
+  resync(): void;
+  /** The push channel failed; the client marks itself stale until a refresh succeeds. */
+  error(error: StoreError): void;
+}
+
+/** One entry of a store's change history (optional ability). */
+export interface HistoryEntry {
+  readonly revision: number;
+  readonly name: string;
+  readonly at: string;
+  /** The feature after the change; undefined when it was removed. */
+  readonly feature: Feature | undefined;
+}
+
+/**
+ * The store contract. A store persists features and nothing else: it holds no
+ * evaluation logic. Implement the required members, declare `capabilities`, and
+ * run `@rollout/store-test-suite` against it.
+ *
+ * Rules every store follows:
+ * - Names and ids are data: they are never spliced into a key pattern, SQL or a path.
+ * - Every error is a `StoreError` (or subclass) naming the store, with `cause` kept.
+ * - A write either happens completely or not at all.
+ * - Records are returned as fresh objects the caller may keep; the store keeps no reference to them.
+ */
+export interface FeatureStore {
+  /** Short backend name used in errors and tools: `memory`, `file`, `redis`, ... */
+  readonly name: string;
+  /** Optional abilities, as data. */
+  readonly capabilities: StoreCapabilities;
+
+  /**
+   * Opens connections and creates what the store needs (tables, the file).
+   * Idempotent; other members call it implicitly if needed.
+   */
+  connect(): Promise<void>;
+
+  /** A consistent snapshot of every feature together with the revision it reflects. */
+  snapshot(): Promise<StoreSnapshot>;
+
+  /** One feature, or `undefined` when it does not exist (a miss is not an error). */
+  get(name: string): Promise<Feature | undefined>;
+
+  /**
+   * The store's revision: a number that grows by at least one with every successful
+   * write (put or remove) and never goes back while the data lives. Cheap: clients poll it.
+   */
+  revision(): Promise<number>;
+
+  /**
+   * Atomic compare-and-set write. Writes `feature` only if the stored version of
+   * `feature.name` is `expectedVersion` (0: the feature must not exist). The stored
+   * record gets `version = expectedVersion + 1`; the other fields are written as
+   * given. Throws `VersionConflictError` when the stored version differs, leaving
+   * the store unchanged. Bumps the revision and notifies subscribers.
+   * Returns the record as stored.
+   */
+  put(feature: Feature, expectedVersion: number): Promise<Feature>;
+
+  /**
+   * Atomic compare-and-delete: removes `name` if its stored version is
+   * `expectedVersion` (or whatever it is, when `expectedVersion` is undefined).
+   * Returns false when there was nothing to remove; throws `VersionConflictError`
+   * when the version differs. Bumps the revision and notifies subscribers.
+   */
+  remove(name: string, expectedVersion?: number): Promise<boolean>;
+
+  /**
+   * Push ability (`capabilities.push`): calls `listener` for every change made by
+   * any process, until the returned function is called. Optional.
+   */
+  subscribe?(listener: StoreListener): Promise<() => Promise<void>>;
+
+  /** History ability (`capabilities.history`): changes newest first. Optional. */
+  history?(options?: { name?: string; limit?: number }): Promise<HistoryEntry[]>;
+
+  /** Releases connections and watchers. Idempotent. Clients the store was given are not closed. */
+  close(): Promise<void>;
+}
