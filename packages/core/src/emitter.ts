@@ -1,5 +1,3 @@
-
-
 /**
  * A minimal typed event emitter (no Node dependency, so core runs anywhere).
  * A listener that throws does not stop the others and never reaches the emitter's caller.

@@ -47,7 +47,11 @@ export class ValidationError extends RolloutError {
   readonly value: unknown;
 
   constructor(field: string, value: unknown, problem: string, options: RolloutErrorOptions = {}) {
-    super('INVALID_INPUT', `[rollout] invalid ${field} ${describeValue(value)}: ${problem}`, options);
+    super(
+      'INVALID_INPUT',
+      `[rollout] invalid ${field} ${describeValue(value)}: ${problem}`,
+      options,
+    );
     this.field = field;
     this.value = value;
   }
@@ -58,7 +62,11 @@ export class FeatureNotFoundError extends RolloutError {
   /** The feature name that was not found. */
   readonly feature: string;
   constructor(feature: string, options: RolloutErrorOptions = {}) {
-    super('FEATURE_NOT_FOUND', `[rollout] feature ${JSON.stringify(feature)} does not exist`, options);
+    super(
+      'FEATURE_NOT_FOUND',
+      `[rollout] feature ${JSON.stringify(feature)} does not exist`,
+      options,
+    );
     this.feature = feature;
   }
 }
@@ -144,7 +152,9 @@ export class DataLostError extends StoreError {
 
 /** `can` or `explain` was called before `ready()` resolved: the answer is the default (off). */
 export class NotReadyError extends RolloutError {
-  constructor(message = '[rollout] evaluated before ready(): answering off until the first snapshot loads') {
+  constructor(
+    message = '[rollout] evaluated before ready(): answering off until the first snapshot loads',
+  ) {
     super('NOT_READY', message);
   }
 }
@@ -161,7 +171,11 @@ export class GroupPredicateError extends RolloutError {
   /** The group whose predicate threw. */
   readonly group: string;
   constructor(group: string, options: RolloutErrorOptions = {}) {
-    super('GROUP_PREDICATE_FAILED', `[rollout] the predicate of group ${JSON.stringify(group)} threw; the user counts as not in it`, options);
+    super(
+      'GROUP_PREDICATE_FAILED',
+      `[rollout] the predicate of group ${JSON.stringify(group)} threw; the user counts as not in it`,
+      options,
+    );
     this.group = group;
   }
 }
@@ -175,7 +189,8 @@ export function isRolloutError(error: unknown, code?: RolloutErrorCode): error i
 export function describeValue(value: unknown): string {
   let text: string;
   if (typeof value === 'string') text = JSON.stringify(value);
-  else if (typeof value === 'number' || typeof value === 'boolean' || value === null) text = String(value);
+  else if (typeof value === 'number' || typeof value === 'boolean' || value === null)
+    text = String(value);
   else if (value === undefined) text = 'undefined';
   else if (typeof value === 'bigint') text = `${value}n`;
   else if (Array.isArray(value)) text = `array(${value.length})`;

@@ -1,5 +1,5 @@
 import type { BucketHash } from './hash-versions.js';
-import { hashVersion, HASH_V1 } from './hash-versions.js';
+import { HASH_V1, hashVersion } from './hash-versions.js';
 import { type Feature, GROUP_ALL, GROUP_NONE, type User } from './model.js';
 import type { Reason } from './reasons.js';
 import { type CompiledRule, compileRule, ruleMatches } from './rules.js';
@@ -99,7 +99,8 @@ export function evaluateFeature(
 ): Reason {
   if (cf.killed) return 'KILL_SWITCH';
   const id = idOf(user);
-  if (id !== undefined && cf.excluded.strings.size > 0 && idSetHas(cf.excluded, id)) return 'USER_EXCLUDED';
+  if (id !== undefined && cf.excluded.strings.size > 0 && idSetHas(cf.excluded, id))
+    return 'USER_EXCLUDED';
   if (cf.all) return 'ALL';
   if (id !== undefined && cf.users.strings.size > 0 && idSetHas(cf.users, id)) return 'USER_LISTED';
   if (cf.groupList.length > 0) {
@@ -140,7 +141,8 @@ export function evaluateFeature(
   }
   if (cf.percentage > 0 && id !== undefined) {
     if (detail) detail.position = cf.hash.position(cf.hashState, id);
-    if (cf.percentage >= 100 || cf.hash.includes(cf.hashState, id, cf.percentage)) return 'PERCENTAGE';
+    if (cf.percentage >= 100 || cf.hash.includes(cf.hashState, id, cf.percentage))
+      return 'PERCENTAGE';
   }
   return 'DEFAULT';
 }
@@ -148,6 +150,10 @@ export function evaluateFeature(
 /** Whether a reason means the feature is on. */
 export function isOnReason(reason: Reason): boolean {
   return (
-    reason === 'ALL' || reason === 'USER_LISTED' || reason === 'GROUP' || reason === 'RULE' || reason === 'PERCENTAGE'
+    reason === 'ALL' ||
+    reason === 'USER_LISTED' ||
+    reason === 'GROUP' ||
+    reason === 'RULE' ||
+    reason === 'PERCENTAGE'
   );
 }

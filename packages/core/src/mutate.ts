@@ -76,6 +76,9 @@ export async function mutateFeature(
   }
   throw (
     lastConflict ??
-    new VersionConflictError(name, `[rollout] gave up writing ${JSON.stringify(name)} after ${maxAttempts} attempts`)
+    new VersionConflictError(
+      name,
+      `[rollout] gave up writing ${JSON.stringify(name)} after ${maxAttempts} attempts`,
+    )
   );
 }

@@ -16,7 +16,13 @@ export type Reason =
   | 'ERROR';
 
 /** OpenFeature's resolution reasons (the subset rollout produces). */
-export type OpenFeatureReason = 'STATIC' | 'TARGETING_MATCH' | 'SPLIT' | 'DISABLED' | 'DEFAULT' | 'ERROR';
+export type OpenFeatureReason =
+  | 'STATIC'
+  | 'TARGETING_MATCH'
+  | 'SPLIT'
+  | 'DISABLED'
+  | 'DEFAULT'
+  | 'ERROR';
 
 /** How each rollout reason maps onto OpenFeature's reasons. */
 export const OPEN_FEATURE_REASONS: Readonly<Record<Reason, OpenFeatureReason>> = {

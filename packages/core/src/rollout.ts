@@ -17,7 +17,14 @@ import {
   type GroupPredicate,
   isOnReason,
 } from './evaluate.js';
-import { GROUP_ALL, GROUP_NONE, type Feature, type FeatureInput, type FeaturePatch, type User } from './model.js';
+import {
+  type Feature,
+  type FeatureInput,
+  type FeaturePatch,
+  GROUP_ALL,
+  GROUP_NONE,
+  type User,
+} from './model.js';
 import { type MutateResult, mutateFeature } from './mutate.js';
 import { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './reasons.js';
 import type { FeatureStore, StoreChange, StoreSnapshot } from './store.js';
@@ -167,7 +174,11 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   constructor(options: RolloutOptions<U>) {
     super();
     if (!options || typeof options.store !== 'object' || options.store === null) {
-      throw new ValidationError('store', options?.store, 'Rollout needs a store, e.g. new Rollout({ store: new MemoryStore() })');
+      throw new ValidationError(
+        'store',
+        options?.store,
+        'Rollout needs a store, e.g. new Rollout({ store: new MemoryStore() })',
+      );
     }
     this.store = options.store;
     this.mapUser = options.mapUser;
@@ -219,7 +230,9 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     if (cf === undefined) return false;
     try {
       const mapped = this.toUser(user);
-      return isOnReason(evaluateFeature(cf, mapped, this.codeGroups, this.groupErrorHandler, undefined));
+      return isOnReason(
+        evaluateFeature(cf, mapped, this.codeGroups, this.groupErrorHandler, undefined),
+      );
     } catch (error) {
       this.emit('error', toRolloutError(error, 'evaluating the feature failed'));
       return false;
@@ -239,7 +252,8 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     };
     if (this.staleSince !== undefined && base.stale) {
       base.staleSince = this.staleSince;
-      if (this.staleError) base.staleError = { code: this.staleError.code, message: this.staleError.message };
+      if (this.staleError)
+        base.staleError = { code: this.staleError.code, message: this.staleError.message };
     }
     if (!this.loaded) {
       this.reportNotReady();
@@ -279,9 +293,14 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   defineGroup(name: string, predicate: (user: User) => boolean): void {
     const group = validateGroupName(name);
     if (group === GROUP_ALL || group === GROUP_NONE) {
-      throw new ValidationError('group', name, `${group} is a built-in group and cannot be defined`);
+      throw new ValidationError(
+        'group',
+        name,
+        `${group} is a built-in group and cannot be defined`,
+      );
     }
-    if (typeof predicate !== 'function') throw new ValidationError('predicate', predicate, 'must be a function');
+    if (typeof predicate !== 'function')
+      throw new ValidationError('predicate', predicate, 'must be a function');
     this.codeGroups.set(group, predicate);
   }
 
@@ -356,9 +375,12 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   /** Turns the feature on for everyone (adds group ALL, removes NONE). Creates the feature if needed. */
-  activate(name: string): Promise<Feature> {
+  async activate(name: string): Promise<Feature> {
     return this.mutate(name, true, (f) => {
-      f.groups = sortedWith(f.groups.filter((g) => g !== GROUP_NONE), GROUP_ALL);
+      f.groups = sortedWith(
+        f.groups.filter((g) => g !== GROUP_NONE),
+        GROUP_ALL,
+      );
       return f;
     });
   }
@@ -367,7 +389,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
    * Turns the feature off for everyone, like the rollout gem's `deactivate`: clears
    * groups, users, percentage and rules. Description, data and the deny list stay.
    */
-  deactivate(name: string): Promise<Feature> {
+  async deactivate(name: string): Promise<Feature> {
     return this.mutate(name, true, (f) => {
       f.groups = [];
       f.users = [];
@@ -378,7 +400,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   /** Adds a user (object with `id`, or an id) to the feature's list. Creates the feature if needed. */
-  activateUser(name: string, userOrId: U | string | number): Promise<Feature> {
+  async activateUser(name: string, userOrId: U | string | number): Promise<Feature> {
     const id = userIdOf(this.userForId(userOrId));
     return this.mutate(name, true, (f) => {
       f.users = sortedWith(f.users, id);
@@ -387,7 +409,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   /** Removes a user from the feature's list. */
-  deactivateUser(name: string, userOrId: U | string | number): Promise<Feature> {
+  async deactivateUser(name: string, userOrId: U | string | number): Promise<Feature> {
     const id = userIdOf(this.userForId(userOrId));
     return this.mutate(name, true, (f) => {
       f.users = f.users.filter((u) => u !== id);
@@ -396,7 +418,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   /** Puts a user on the feature's deny list: the user never gets it (unless removed again). */
-  excludeUser(name: string, userOrId: U | string | number): Promise<Feature> {
+  async excludeUser(name: string, userOrId: U | string | number): Promise<Feature> {
     const id = userIdOf(this.userForId(userOrId));
     return this.mutate(name, true, (f) => {
       f.excludedUsers = sortedWith(f.excludedUsers, id);
@@ -405,7 +427,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   /** Takes a user off the feature's deny list. */
-  includeUser(name: string, userOrId: U | string | number): Promise<Feature> {
+  async includeUser(name: string, userOrId: U | string | number): Promise<Feature> {
     const id = userIdOf(this.userForId(userOrId));
     return this.mutate(name, true, (f) => {
       f.excludedUsers = f.excludedUsers.filter((u) => u !== id);
@@ -414,7 +436,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   /** Opens the feature to a group (`ALL`, `NONE`, a data group or a code group). */
-  activateGroup(name: string, group: string): Promise<Feature> {
+  async activateGroup(name: string, group: string): Promise<Feature> {
     const g = validateGroupName(group);
     return this.mutate(name, true, (f) => {
       f.groups = sortedWith(f.groups, g);
@@ -423,7 +445,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   /** Removes a group from the feature. */
-  deactivateGroup(name: string, group: string): Promise<Feature> {
+  async deactivateGroup(name: string, group: string): Promise<Feature> {
     const g = validateGroupName(group);
     return this.mutate(name, true, (f) => {
       f.groups = f.groups.filter((x) => x !== g);
@@ -432,7 +454,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   /** Sets the percentage (0 to 100, step 0.001). Raising it only adds users. */
-  activatePercentage(name: string, percentage: number): Promise<Feature> {
+  async activatePercentage(name: string, percentage: number): Promise<Feature> {
     const p = validatePercentage(percentage);
     return this.mutate(name, true, (f) => {
       f.percentage = p;
@@ -441,7 +463,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   /** Sets the percentage to 0. */
-  deactivatePercentage(name: string): Promise<Feature> {
+  async deactivatePercentage(name: string): Promise<Feature> {
     return this.mutate(name, true, (f) => {
       f.percentage = 0;
       return f;
@@ -487,7 +509,8 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   private userForId(userOrId: U | string | number): unknown {
-    if (typeof userOrId === 'object' && userOrId !== null && this.mapUser) return this.mapUser(userOrId as U);
+    if (typeof userOrId === 'object' && userOrId !== null && this.mapUser)
+      return this.mapUser(userOrId as U);
     return userOrId;
   }
 
@@ -501,7 +524,11 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     if (this.currentStatus === 'closed') throw new ClosedError();
   }
 
-  private async mutate(name: string, create: boolean, change: (f: Feature) => Feature): Promise<Feature> {
+  private async mutate(
+    name: string,
+    create: boolean,
+    change: (f: Feature) => Feature,
+  ): Promise<Feature> {
     this.assertOpen();
     const checked = validateFeatureName(name);
     const result: MutateResult = await mutateFeature(this.store, checked, change, {
@@ -525,7 +552,12 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       if (!previous) return;
       this.compiled.delete(name);
     } else {
-      if (previous && previous.createdAt === feature.createdAt && previous.version >= feature.version) return;
+      if (
+        previous &&
+        previous.createdAt === feature.createdAt &&
+        previous.version >= feature.version
+      )
+        return;
       this.compiled.set(name, compileFeature(feature));
     }
     this.emit('change', { name, feature, previous, source });
@@ -617,7 +649,12 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       seen.add(feature.name);
       if ((this.touched.get(feature.name) ?? 0) > epoch) continue;
       const previous = this.compiled.get(feature.name)?.feature;
-      if (previous && previous.version === feature.version && previous.updatedAt === feature.updatedAt) continue;
+      if (
+        previous &&
+        previous.version === feature.version &&
+        previous.updatedAt === feature.updatedAt
+      )
+        continue;
       this.compiled.set(feature.name, compileFeature(feature));
       this.emit('change', { name: feature.name, feature, previous, source: 'remote' });
     }
@@ -627,7 +664,8 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       this.emit('change', { name, feature: undefined, previous: cf.feature, source: 'remote' });
     }
     this.currentRevision = snap.revision;
-    if (snap.revision > this.notifiedRevision || !this.loaded) this.notifiedRevision = snap.revision;
+    if (snap.revision > this.notifiedRevision || !this.loaded)
+      this.notifiedRevision = snap.revision;
     // Writes older than this snapshot are in it; forget them so the map stays small.
     for (const [name, e] of this.touched) if (e <= epoch) this.touched.delete(name);
   }
@@ -673,7 +711,8 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     if (this.timer) clearTimeout(this.timer);
     const unhealthy = this.currentStatus === 'stale' || !this.loaded;
     const delay = unhealthy
-      ? Math.min(this.maxBackoff, 100 * 2 ** Math.min(this.failures, 16)) * (0.5 + Math.random() / 2)
+      ? Math.min(this.maxBackoff, 100 * 2 ** Math.min(this.failures, 16)) *
+        (0.5 + Math.random() / 2)
       : this.pollInterval;
     this.timer = setTimeout(() => void this.poll(), delay);
     // Never keep a process alive just to poll flags.
@@ -689,7 +728,8 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       } else {
         const revision = await this.store.revision();
         // A revision not covered by pending notifications (or one that went back: the data was reset).
-        if (revision !== this.currentRevision && revision > this.notifiedRevision) this.needFull = true;
+        if (revision !== this.currentRevision && revision > this.notifiedRevision)
+          this.needFull = true;
         if (revision < this.currentRevision) this.needFull = true;
       }
       await this.runRefresh();
@@ -720,11 +760,16 @@ function sortedWith(list: readonly string[], value: string): string[] {
 
 function toRolloutError(error: unknown, what: string): RolloutError {
   if (error instanceof RolloutError) return error;
-  return new StoreError('unknown', `${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new StoreError(
+    'unknown',
+    `${what}: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
 }
 
 function validatePatch(patch: FeaturePatch): Partial<Feature> {
-  if (typeof patch !== 'object' || patch === null) throw new ValidationError('patch', patch, 'must be an object');
+  if (typeof patch !== 'object' || patch === null)
+    throw new ValidationError('patch', patch, 'must be an object');
   const out: Partial<Feature> = {};
   for (const key of Object.keys(patch) as (keyof FeaturePatch)[]) {
     const value = patch[key];

@@ -19,16 +19,27 @@ import { parseSemver } from './semver.js';
 
 // Control characters (C0, DEL, C1) and lone surrogates are never allowed in names or ids:
 // they break terminals, logs and memcache keys, and cannot round-trip through UTF-8.
-const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const FORBIDDEN_CHARS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function checkText(field: string, value: unknown, max: number, what: string): string {
-  if (typeof value !== 'string') throw new ValidationError(field, value, `${what} must be a string`);
+  if (typeof value !== 'string')
+    throw new ValidationError(field, value, `${what} must be a string`);
   if (value.length === 0) throw new ValidationError(field, value, `${what} must not be empty`);
   if (value.length > max) {
-    throw new ValidationError(field, value, `${what} is ${value.length} characters long; the limit is ${max}`);
+    throw new ValidationError(
+      field,
+      value,
+      `${what} is ${value.length} characters long; the limit is ${max}`,
+    );
   }
   if (FORBIDDEN_CHARS.test(value)) {
-    throw new ValidationError(field, value, `${what} must not contain control characters or lone surrogates`);
+    throw new ValidationError(
+      field,
+      value,
+      `${what} must not contain control characters or lone surrogates`,
+    );
   }
   if (value.trim() !== value) {
     throw new ValidationError(field, value, `${what} must not start or end with white space`);
@@ -52,17 +63,26 @@ export function validateGroupName(group: unknown, field = 'group'): string {
  */
 export function normalizeUserId(id: unknown, field = 'user id'): string {
   if (typeof id === 'number') {
-    if (!Number.isFinite(id)) throw new ValidationError(field, id, 'a numeric user id must be finite');
+    if (!Number.isFinite(id))
+      throw new ValidationError(field, id, 'a numeric user id must be finite');
     return String(id);
   }
   if (typeof id === 'string') {
     // Ids may contain anything printable, including , | : and quotes: they are data everywhere.
     if (id.length === 0) throw new ValidationError(field, id, 'a user id must not be empty');
     if (id.length > LIMITS.userIdLength) {
-      throw new ValidationError(field, id, `a user id is ${id.length} characters long; the limit is ${LIMITS.userIdLength}`);
+      throw new ValidationError(
+        field,
+        id,
+        `a user id is ${id.length} characters long; the limit is ${LIMITS.userIdLength}`,
+      );
     }
     if (FORBIDDEN_CHARS.test(id)) {
-      throw new ValidationError(field, id, 'a user id must not contain control characters or lone surrogates');
+      throw new ValidationError(
+        field,
+        id,
+        'a user id must not contain control characters or lone surrogates',
+      );
     }
     return id;
   }
@@ -73,7 +93,8 @@ export function normalizeUserId(id: unknown, field = 'user id'): string {
 export function userIdOf(userOrId: unknown, field = 'user'): string {
   if (typeof userOrId === 'object' && userOrId !== null) {
     const id = (userOrId as { id?: unknown }).id;
-    if (id === undefined || id === null) throw new ValidationError(`${field}.id`, id, 'the user has no id');
+    if (id === undefined || id === null)
+      throw new ValidationError(`${field}.id`, id, 'the user has no id');
     return normalizeUserId(id, `${field}.id`);
   }
   return normalizeUserId(userOrId, field);
@@ -117,30 +138,52 @@ export function normalizeGroupList(value: unknown, field = 'groups'): string[] {
 }
 
 const SINGLE_VALUE: ReadonlySet<Operator> = new Set<Operator>([
-  'eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'semverEq', 'semverLt', 'semverLte', 'semverGt', 'semverGte', 'before', 'after',
+  'eq',
+  'neq',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'semverEq',
+  'semverLt',
+  'semverLte',
+  'semverGt',
+  'semverGte',
+  'before',
+  'after',
 ]);
 
 function checkConditionValue(field: string, operator: Operator, value: unknown): ConditionValue {
   if (typeof value === 'string') {
     if (value.length > LIMITS.conditionValueLength) {
-      throw new ValidationError(field, value, `is ${value.length} characters long; the limit is ${LIMITS.conditionValueLength}`);
+      throw new ValidationError(
+        field,
+        value,
+        `is ${value.length} characters long; the limit is ${LIMITS.conditionValueLength}`,
+      );
     }
   } else if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new ValidationError(field, value, 'a number must be finite');
   } else if (typeof value !== 'boolean') {
-    throw new ValidationError(field, value, 'a condition value must be a string, a finite number or a boolean');
+    throw new ValidationError(
+      field,
+      value,
+      'a condition value must be a string, a finite number or a boolean',
+    );
   }
   switch (operator) {
     case 'lt':
     case 'lte':
     case 'gt':
     case 'gte':
-      if (typeof value !== 'number') throw new ValidationError(field, value, `${operator} compares numbers`);
+      if (typeof value !== 'number')
+        throw new ValidationError(field, value, `${operator} compares numbers`);
       break;
     case 'contains':
     case 'startsWith':
     case 'endsWith':
-      if (typeof value !== 'string') throw new ValidationError(field, value, `${operator} takes strings`);
+      if (typeof value !== 'string')
+        throw new ValidationError(field, value, `${operator} takes strings`);
       break;
     case 'semverEq':
     case 'semverLt':
@@ -148,13 +191,24 @@ function checkConditionValue(field: string, operator: Operator, value: unknown):
     case 'semverGt':
     case 'semverGte':
       if (typeof value !== 'string' || !parseSemver(value)) {
-        throw new ValidationError(field, value, `${operator} takes a semantic version such as "1.2.3"`);
+        throw new ValidationError(
+          field,
+          value,
+          `${operator} takes a semantic version such as "1.2.3"`,
+        );
       }
       break;
     case 'before':
     case 'after':
-      if (typeof value === 'boolean' || (typeof value === 'string' && Number.isNaN(Date.parse(value)))) {
-        throw new ValidationError(field, value, `${operator} takes an ISO 8601 date or epoch milliseconds`);
+      if (
+        typeof value === 'boolean' ||
+        (typeof value === 'string' && Number.isNaN(Date.parse(value)))
+      ) {
+        throw new ValidationError(
+          field,
+          value,
+          `${operator} takes an ISO 8601 date or epoch milliseconds`,
+        );
       }
       break;
     default:
@@ -166,19 +220,33 @@ function checkConditionValue(field: string, operator: Operator, value: unknown):
 /** Validates one condition and returns a clean copy. */
 export function normalizeCondition(value: unknown, field: string): Condition {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ValidationError(field, value, 'a condition must be an object { attribute, operator, values }');
+    throw new ValidationError(
+      field,
+      value,
+      'a condition must be an object { attribute, operator, values }',
+    );
   }
   const raw = value as Record<string, unknown>;
-  const attribute = checkText(`${field}.attribute`, raw.attribute, LIMITS.attributeLength, 'an attribute name');
+  const attribute = checkText(
+    `${field}.attribute`,
+    raw.attribute,
+    LIMITS.attributeLength,
+    'an attribute name',
+  );
   const operator = raw.operator;
   if (typeof operator !== 'string' || !(OPERATORS as readonly string[]).includes(operator)) {
-    throw new ValidationError(`${field}.operator`, operator, `the operator must be one of ${OPERATORS.join(', ')}`);
+    throw new ValidationError(
+      `${field}.operator`,
+      operator,
+      `the operator must be one of ${OPERATORS.join(', ')}`,
+    );
   }
   const op = operator as Operator;
   let rawValues = raw.values;
   if (rawValues === undefined && 'value' in raw) rawValues = [raw.value];
   const list = checkList<unknown>(`${field}.values`, rawValues, LIMITS.conditionValues);
-  if (list.length === 0) throw new ValidationError(`${field}.values`, rawValues, 'needs at least one value');
+  if (list.length === 0)
+    throw new ValidationError(`${field}.values`, rawValues, 'needs at least one value');
   if (SINGLE_VALUE.has(op) && list.length !== 1) {
     throw new ValidationError(`${field}.values`, rawValues, `${op} takes exactly one value`);
   }
@@ -189,8 +257,13 @@ export function normalizeCondition(value: unknown, field: string): Condition {
 /** Validates a rule (or a single condition as shorthand) and returns it as `{ conditions }`. */
 export function normalizeRule(value: unknown, field: string): Rule {
   if (typeof value === 'object' && value !== null && 'conditions' in value) {
-    const list = checkList<unknown>(`${field}.conditions`, (value as { conditions: unknown }).conditions, LIMITS.conditions);
-    if (list.length === 0) throw new ValidationError(`${field}.conditions`, list, 'a rule needs at least one condition');
+    const list = checkList<unknown>(
+      `${field}.conditions`,
+      (value as { conditions: unknown }).conditions,
+      LIMITS.conditions,
+    );
+    if (list.length === 0)
+      throw new ValidationError(`${field}.conditions`, list, 'a rule needs at least one condition');
     return { conditions: list.map((c, i) => normalizeCondition(c, `${field}.conditions[${i}]`)) };
   }
   return { conditions: [normalizeCondition(value, field)] };
@@ -203,17 +276,23 @@ export function normalizeRules(value: unknown, field = 'rules'): Rule[] {
 }
 
 function checkJson(value: unknown, field: string, depth: number): JsonValue {
-  if (depth > LIMITS.dataDepth) throw new ValidationError(field, value, `nests deeper than ${LIMITS.dataDepth} levels`);
+  if (depth > LIMITS.dataDepth)
+    throw new ValidationError(field, value, `nests deeper than ${LIMITS.dataDepth} levels`);
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new ValidationError(field, value, 'JSON numbers must be finite');
+    if (!Number.isFinite(value))
+      throw new ValidationError(field, value, 'JSON numbers must be finite');
     return value;
   }
   if (Array.isArray(value)) return value.map((v, i) => checkJson(v, `${field}[${i}]`, depth + 1));
   if (typeof value === 'object') {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      throw new ValidationError(field, value, 'must be plain JSON (objects, arrays, strings, numbers, booleans, null)');
+      throw new ValidationError(
+        field,
+        value,
+        'must be plain JSON (objects, arrays, strings, numbers, booleans, null)',
+      );
     }
     // Built on a null-prototype object so keys such as "__proto__" stay plain data.
     const out: JsonObject = Object.create(null);
@@ -222,7 +301,11 @@ function checkJson(value: unknown, field: string, depth: number): JsonValue {
     }
     return Object.setPrototypeOf(out, Object.prototype) as JsonObject;
   }
-  throw new ValidationError(field, value, 'must be plain JSON (objects, arrays, strings, numbers, booleans, null)');
+  throw new ValidationError(
+    field,
+    value,
+    'must be plain JSON (objects, arrays, strings, numbers, booleans, null)',
+  );
 }
 
 /** Validates free-form data: a plain JSON object within the size and depth limits. */
@@ -233,16 +316,25 @@ export function normalizeData(value: unknown, field = 'data'): JsonObject {
   const data = checkJson(value, field, 0) as JsonObject;
   const size = new TextEncoder().encode(JSON.stringify(data)).length;
   if (size > LIMITS.dataBytes) {
-    throw new ValidationError(field, value, `is ${size} bytes as JSON; the limit is ${LIMITS.dataBytes}`);
+    throw new ValidationError(
+      field,
+      value,
+      `is ${size} bytes as JSON; the limit is ${LIMITS.dataBytes}`,
+    );
   }
   return data;
 }
 
 /** Validates a description. */
 export function normalizeDescription(value: unknown, field = 'description'): string {
-  if (typeof value !== 'string') throw new ValidationError(field, value, 'a description must be a string');
+  if (typeof value !== 'string')
+    throw new ValidationError(field, value, 'a description must be a string');
   if (value.length > LIMITS.descriptionLength) {
-    throw new ValidationError(field, value, `is ${value.length} characters long; the limit is ${LIMITS.descriptionLength}`);
+    throw new ValidationError(
+      field,
+      value,
+      `is ${value.length} characters long; the limit is ${LIMITS.descriptionLength}`,
+    );
   }
   return value;
 }
@@ -271,20 +363,37 @@ export function featureFromInput(input: unknown, now: string): Feature {
     throw new ValidationError('feature', input, 'a feature must be an object with at least a name');
   }
   const raw = input as FeatureInput & Record<string, unknown>;
-  const known = new Set(['name', 'description', 'groups', 'users', 'excludedUsers', 'percentage', 'rules', 'data', 'hashVersion']);
+  const known = new Set([
+    'name',
+    'description',
+    'groups',
+    'users',
+    'excludedUsers',
+    'percentage',
+    'rules',
+    'data',
+    'hashVersion',
+  ]);
   for (const key of Object.keys(raw)) {
-    if (!known.has(key)) throw new ValidationError(key, raw[key], `unknown feature field (known: ${[...known].join(', ')})`);
+    if (!known.has(key))
+      throw new ValidationError(
+        key,
+        raw[key],
+        `unknown feature field (known: ${[...known].join(', ')})`,
+      );
   }
   return {
     name: validateFeatureName(raw.name),
     description: raw.description === undefined ? '' : normalizeDescription(raw.description),
     groups: raw.groups === undefined ? [] : normalizeGroupList(raw.groups),
     users: raw.users === undefined ? [] : normalizeUserList(raw.users, 'users'),
-    excludedUsers: raw.excludedUsers === undefined ? [] : normalizeUserList(raw.excludedUsers, 'excludedUsers'),
+    excludedUsers:
+      raw.excludedUsers === undefined ? [] : normalizeUserList(raw.excludedUsers, 'excludedUsers'),
     percentage: raw.percentage === undefined ? 0 : validatePercentage(raw.percentage),
     rules: raw.rules === undefined ? [] : normalizeRules(raw.rules),
     data: raw.data === undefined ? {} : normalizeData(raw.data),
-    hashVersion: raw.hashVersion === undefined ? DEFAULT_HASH_VERSION : validateHashVersion(raw.hashVersion),
+    hashVersion:
+      raw.hashVersion === undefined ? DEFAULT_HASH_VERSION : validateHashVersion(raw.hashVersion),
     createdAt: now,
     updatedAt: now,
     version: 0,
@@ -302,9 +411,15 @@ export function parseFeature(value: unknown): Feature {
   }
   const raw = value as Record<string, unknown>;
   const { createdAt, updatedAt, version, ...rest } = raw;
-  const feature = featureFromInput(rest, checkTimestamp(createdAt ?? new Date(0).toISOString(), 'createdAt'));
+  const feature = featureFromInput(
+    rest,
+    checkTimestamp(createdAt ?? new Date(0).toISOString(), 'createdAt'),
+  );
   feature.updatedAt = checkTimestamp(updatedAt ?? feature.createdAt, 'updatedAt');
-  if (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0)) {
+  if (
+    version !== undefined &&
+    (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0)
+  ) {
     throw new ValidationError('version', version, 'must be a non-negative integer');
   }
   feature.version = version ?? 0;

@@ -1,5 +1,4 @@
 import {
-
   type Feature,
   type FeatureStore,
   type HistoryEntry,
@@ -83,10 +82,12 @@ export class MemoryStore implements FeatureStore {
   async remove(name: string, expectedVersion?: number): Promise<boolean> {
     const current = this.features.get(name);
     if (!current) {
-      if (expectedVersion !== undefined && expectedVersion !== 0) throw new VersionConflictError(name);
+      if (expectedVersion !== undefined && expectedVersion !== 0)
+        throw new VersionConflictError(name);
       return false;
     }
-    if (expectedVersion !== undefined && current.version !== expectedVersion) throw new VersionConflictError(name);
+    if (expectedVersion !== undefined && current.version !== expectedVersion)
+      throw new VersionConflictError(name);
     this.features.delete(name);
     this.changed(name, undefined);
     return true;
@@ -102,7 +103,8 @@ export class MemoryStore implements FeatureStore {
 
   /** The most recent changes, newest first. */
   async history(options: { name?: string; limit?: number } = {}): Promise<HistoryEntry[]> {
-    const entries = options.name === undefined ? this.log : this.log.filter((e) => e.name === options.name);
+    const entries =
+      options.name === undefined ? this.log : this.log.filter((e) => e.name === options.name);
     return entries
       .slice(-(options.limit ?? this.historyLimit))
       .reverse()
@@ -116,8 +118,14 @@ export class MemoryStore implements FeatureStore {
 
   private changed(name: string, feature: Feature | undefined): void {
     this.rev++;
-    this.log.push({ revision: this.rev, name, at: new Date().toISOString(), feature: feature && copy(feature) });
-    if (this.log.length > this.historyLimit) this.log.splice(0, this.log.length - this.historyLimit);
+    this.log.push({
+      revision: this.rev,
+      name,
+      at: new Date().toISOString(),
+      feature: feature && copy(feature),
+    });
+    if (this.log.length > this.historyLimit)
+      this.log.splice(0, this.log.length - this.historyLimit);
     const change = { revision: this.rev, name };
     // Deliver asynchronously, as a real backend would, so a writer never re-enters its own listener.
     for (const listener of [...this.listeners]) queueMicrotask(() => listener.change(change));
@@ -127,4 +135,3 @@ export class MemoryStore implements FeatureStore {
 function copy(feature: Feature): Feature {
   return structuredClone(feature);
 }
-

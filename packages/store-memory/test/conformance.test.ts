@@ -1,0 +1,12 @@
+import { runStoreConformance } from '@rollout/store-test-suite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+runStoreConformance(
+  { describe, it, expect, beforeAll, afterAll },
+  {
+    name: 'memory',
+    module: new URL('../dist/index.js', import.meta.url).href,
+    exportName: 'MemoryStore',
+    options: () => ({}),
+  },
+);
