@@ -1,0 +1,182 @@
+import {
+  type Feature,
+  type FeatureStore,
+  type StoreCapabilities,
+  type StoreListener,
+  type StoreSnapshot,
+  StoreUnavailableError,
+  VersionConflictError,
+} from '../../src/index.js';
+
+/** Options of {@link TestStore}. */
+export interface TestStoreOptions {
+  /** Push changes to subscribers (default true); false makes clients poll. */
+  push?: boolean;
+  /** Poll interval clients should use, in ms (default 20, so polling tests stay quick). */
+  pollIntervalMs?: number;
+}
+
+/**
+ * A tiny in-memory FeatureStore for core's own tests. It mirrors the reference
+ * MemoryStore (which core cannot depend on: @rollout/store-memory depends on core,
+ * and a devDependency back would be a cycle in turbo's graph) and adds switches a
+ * test needs: `failing` makes every member throw StoreUnavailableError, `hold`
+ * parks `get` calls until released, and counters show what reached the backend.
+ */
+export class TestStore implements FeatureStore {
+  readonly name = 'test';
+  readonly capabilities: StoreCapabilities;
+  /** While true, every member rejects with StoreUnavailableError and subscribers get `error`. */
+  failing = false;
+  /** Number of successful `put` and `remove` calls. */
+  writes = 0;
+  closed = false;
+
+  private readonly features = new Map<string, Feature>();
+  private rev = 0;
+  private readonly listeners = new Set<StoreListener>();
+  private held: (() => void)[] | undefined;
+
+  constructor(options: TestStoreOptions = {}) {
+    this.capabilities = {
+      push: options.push ?? true,
+      multiProcess: false,
+      durable: false,
+      pollIntervalMs: options.pollIntervalMs ?? 20,
+      history: false,
+    };
+  }
+
+  /** Switches failure on or off; turning it on tells subscribers, as a dropped push channel would. */
+  setFailing(failing: boolean): void {
+    this.failing = failing;
+    if (failing) {
+      const error = this.unavailable();
+      for (const l of [...this.listeners]) queueMicrotask(() => l.error(error));
+    }
+  }
+
+  /** From now on `get` waits until {@link release} is called. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Lets every parked `get` continue and stops parking new ones. */
+  release(): void {
+    const waiting = this.held ?? [];
+    this.held = undefined;
+    for (const go of waiting) go();
+  }
+
+  async connect(): Promise<void> {
+    this.check();
+  }
+
+  async snapshot(): Promise<StoreSnapshot> {
+    this.check();
+    return { revision: this.rev, features: [...this.features.values()].map(copy) };
+  }
+
+  async get(name: string): Promise<Feature | undefined> {
+    this.check();
+    if (this.held) await new Promise<void>((resolve) => this.held?.push(resolve));
+    const f = this.features.get(name);
+    return f ? copy(f) : undefined;
+  }
+
+  async revision(): Promise<number> {
+    this.check();
+    return this.rev;
+  }
+
+  async put(feature: Feature, expectedVersion: number): Promise<Feature> {
+    this.check();
+    const current = this.features.get(feature.name);
+    if ((current?.version ?? 0) !== expectedVersion) throw new VersionConflictError(feature.name);
+    const stored = copy({ ...feature, version: expectedVersion + 1 });
+    this.features.set(stored.name, stored);
+    this.changed(stored.name);
+    return copy(stored);
+  }
+
+  async remove(name: string, expectedVersion?: number): Promise<boolean> {
+    this.check();
+    const current = this.features.get(name);
+    if (!current) return false;
+    if (expectedVersion !== undefined && current.version !== expectedVersion) {
+      throw new VersionConflictError(name);
+    }
+    this.features.delete(name);
+    this.changed(name);
+    return true;
+  }
+
+  async subscribe(listener: StoreListener): Promise<() => Promise<void>> {
+    this.check();
+    this.listeners.add(listener);
+    return async () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listeners.clear();
+  }
+
+  /** Number of live subscribers. */
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+
+  private check(): void {
+    if (this.failing) throw this.unavailable();
+  }
+
+  private unavailable(): StoreUnavailableError {
+    return new StoreUnavailableError(this.name, 'switched off by the test', {
+      cause: new Error('ECONNREFUSED'),
+    });
+  }
+
+  private changed(name: string): void {
+    this.rev++;
+    this.writes++;
+    if (!this.capabilities.push) return;
+    const change = { revision: this.rev, name };
+    for (const l of [...this.listeners]) queueMicrotask(() => l.change(change));
+  }
+}
+
+function copy(feature: Feature): Feature {
+  return structuredClone(feature);
+}
+
+/** Resolves with the next payload of `event`, or rejects after `ms` (a hang guard, not a timing assertion). */
+export function nextEvent<T>(
+  on: (listener: (payload: T) => void) => () => void,
+  ms = 5000,
+  filter: (payload: T) => boolean = () => true,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`event not seen within ${ms} ms`));
+    }, ms);
+    const off = on((payload) => {
+      if (!filter(payload)) return;
+      clearTimeout(timer);
+      off();
+      resolve(payload);
+    });
+  });
+}
+
+/** Polls `check` until it returns true (hang guard `ms`). */
+export async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
