@@ -13,7 +13,8 @@ export type RolloutErrorCode =
   | 'NOT_READY'
   | 'CLOSED'
   | 'DATA_LOST'
-  | 'GROUP_PREDICATE_FAILED';
+  | 'GROUP_PREDICATE_FAILED'
+  | 'INVALID_STORE_URL';
 
 /** Options accepted by every rollout error constructor. */
 export interface RolloutErrorOptions {
@@ -177,6 +178,20 @@ export class GroupPredicateError extends RolloutError {
       options,
     );
     this.group = group;
+  }
+}
+
+/**
+ * A store URL could not be turned into a store: unknown scheme, malformed URL, or
+ * the store package is not installed (`packageName` says which to install).
+ * The message never contains the URL's password or secret query parameters.
+ */
+export class StoreUrlError extends RolloutError {
+  /** The store package the URL needs, when the scheme is known. */
+  readonly packageName: string | undefined;
+  constructor(message: string, options: RolloutErrorOptions & { packageName?: string } = {}) {
+    super('INVALID_STORE_URL', `[rollout] ${message}`, options);
+    this.packageName = options.packageName;
   }
 }
 

@@ -19,6 +19,7 @@ export {
   type RolloutErrorOptions,
   StoreError,
   StoreUnavailableError,
+  StoreUrlError,
   ValidationError,
   VersionConflictError,
 } from './errors.js';
@@ -50,6 +51,15 @@ export {
   type UserId,
 } from './model.js';
 export { type MutateOptions, type MutateResult, mutateFeature, sameContent } from './mutate.js';
+export {
+  type OpenStoreOptions,
+  openStore,
+  type ParsedStoreUrl,
+  parseStoreUrl,
+  redactStoreUrl,
+  STORE_PACKAGES,
+  type StoreFromUrl,
+} from './open-store.js';
 export { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './reasons.js';
 export {
   type Explanation,
