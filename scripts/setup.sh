@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything rollout needs on a fresh Debian machine that has Node 20 and npm:
+# pnpm at the pinned version, the real servers the store tests start (redis-server,
+# memcached, PostgreSQL) when they are missing, and the workspace's dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=12.4.2
+
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm@$PNPM_VERSION"
+  # corepack fails its signature check on these machines, so pnpm comes from npm.
+  npm install -g "pnpm@$PNPM_VERSION" >/dev/null
+fi
+
+pg_bin() {
+  command -v initdb >/dev/null 2>&1 && return 0
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+}
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v memcached >/dev/null 2>&1 || missing+=(memcached)
+pg_bin || missing+=(postgresql)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]} (the store tests start real servers)"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# Debian starts the packaged services on install; the tests start their own on free ports.
+
+pnpm install --frozen-lockfile
