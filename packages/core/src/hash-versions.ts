@@ -1,4 +1,5 @@
 import { bucketFromSalt, percentageThreshold, saltState } from './bucket.js';
+import { HASH_GEM, HASH_GEM_MODULO, HASH_GEM_RANDOMIZED } from './gem-hash.js';
 
 /**
  * One bucketing algorithm. A feature stores the `version` it was created with,
@@ -26,7 +27,9 @@ export const HASH_V1: BucketHash = {
   includes: (state, id, percentage) => bucketFromSalt(state, id) < percentageThreshold(percentage),
 };
 
-const registry = new Map<number, BucketHash>([[HASH_V1.version, HASH_V1]]);
+// Versions 2 to 4 reproduce the Ruby rollout gem (see gem-hash.ts) for features imported from it.
+const known: readonly BucketHash[] = [HASH_V1, HASH_GEM, HASH_GEM_RANDOMIZED, HASH_GEM_MODULO];
+const registry = new Map<number, BucketHash>(known.map((h) => [h.version, h] as const));
 
 /** The bucketing algorithm for a stored hash version, or undefined if this release does not know it. */
 export function hashVersion(version: number): BucketHash | undefined {

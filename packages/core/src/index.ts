@@ -31,6 +31,7 @@ export {
   type GroupPredicate,
   isOnReason,
 } from './evaluate.js';
+export { crc32, HASH_GEM, HASH_GEM_MODULO, HASH_GEM_RANDOMIZED } from './gem-hash.js';
 export { type BucketHash, HASH_V1, hashVersion, hashVersions } from './hash-versions.js';
 export { LIMITS } from './limits.js';
 export {
