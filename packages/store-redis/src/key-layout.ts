@@ -1,0 +1,52 @@
+import { ValidationError } from '@rollout/core';
+
+/** The default key prefix. */
+export const DEFAULT_PREFIX = 'rollout:';
+
+// No braces (they would move the Cluster hash tag), no control characters or white
+// space (they make keys unreadable in redis-cli), and short enough to stay a prefix.
+const PREFIX_PATTERN = /^[^{}\s]{1,100}$/;
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
+
+/**
+ * Where a store's data lives. Every key carries the whole prefix as its Cluster
+ * hash tag (`{rollout:}features`), so all of one store's keys share one slot and a
+ * single Lua script may touch all of them; stores with different prefixes spread
+ * over the cluster. Feature names are hash fields, never part of a key, a
+ * pattern or a channel.
+ */
+export interface KeyLayout {
+  /** Hash: feature name -> feature JSON (the record, `version` included). */
+  readonly features: string;
+  /** Hash: feature name -> version (the compare-and-set index; same transaction as `features`). */
+  readonly versions: string;
+  /** String: the store revision, INCR'd by every write. */
+  readonly revision: string;
+  /** Pub/sub channel: `{"revision":N,"name":"..."}` after every write. */
+  readonly channel: string;
+}
+
+/** Checks a prefix and derives the key layout from it. Throws ValidationError for a bad prefix. */
+export function keyLayout(prefix: unknown = DEFAULT_PREFIX): KeyLayout {
+  if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix) || hasControlCharacter(prefix)) {
+    throw new ValidationError(
+      'prefix',
+      prefix,
+      'a Redis key prefix must be 1 to 100 characters without braces, white space or control characters',
+    );
+  }
+  const tag = `{${prefix}}`;
+  return {
+    features: `${tag}features`,
+    versions: `${tag}versions`,
+    revision: `${tag}revision`,
+    channel: `${tag}changes`,
+  };
+}

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+
+/** A Lua script and its SHA1, for EVALSHA with an EVAL fallback. */
+export interface LuaScript {
+  readonly source: string;
+  readonly sha: string;
+}
+
+function script(source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+// All scripts take KEYS = [features, versions, revision]. A script runs atomically
+// in Redis: no other command interleaves, so check-then-write is a true
+// compare-and-set across every process, and a write is all or nothing.
+
+/**
+ * Compare-and-set write. ARGV = [name, expectedVersion, featureJson, channel].
+ * Returns {1, revision} when written, {0, currentVersion} on a version conflict.
+ */
+export const PUT_SCRIPT = script(`
+local current = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+if current ~= tonumber(ARGV[2]) then
+  return {0, current}
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], current + 1)
+local revision = redis.call('INCR', KEYS[3])
+redis.call('PUBLISH', ARGV[4], cjson.encode({revision = revision, name = ARGV[1]}))
+return {1, revision}
+`);
+
+/**
+ * Compare-and-delete. ARGV = [name, expectedVersion or '' for any, channel].
+ * Returns {1, revision} when removed, {2, 0} when there was nothing to remove,
+ * {0, currentVersion} on a version conflict.
+ */
+export const REMOVE_SCRIPT = script(`
+local current = redis.call('HGET', KEYS[2], ARGV[1])
+if not current then
+  if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= 0 then
+    return {0, 0}
+  end
+  return {2, 0}
+end
+if ARGV[2] ~= '' and tonumber(current) ~= tonumber(ARGV[2]) then
+  return {0, tonumber(current)}
+end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+local revision = redis.call('INCR', KEYS[3])
+redis.call('PUBLISH', ARGV[3], cjson.encode({revision = revision, name = ARGV[1]}))
+return {1, revision}
+`);
+
+/**
+ * Consistent snapshot: the revision and every feature read in one atomic step.
+ * Returns {revision or false, {name1, json1, name2, json2, ...}}.
+ */
+export const SNAPSHOT_SCRIPT = script(`
+return {redis.call('GET', KEYS[3]), redis.call('HGETALL', KEYS[1])}
+`);

@@ -1,0 +1,30 @@
+import { ValidationError } from '@rollout/core';
+import { RedisStore } from './redis-store.js';
+
+/** Query parameters the store reads from a URL (and removes before ioredis sees it). */
+const OWN_PARAMS = ['prefix', 'commandTimeout'] as const;
+
+/**
+ * Builds a RedisStore from a store URL such as
+ * `redis://127.0.0.1:6379/0?prefix=myapp:` or `rediss://user:pw@host:6380`.
+ * Reads `prefix` and `commandTimeout` from the query and strips them; everything
+ * else (auth, db, ioredis query options) goes to ioredis unchanged.
+ */
+export function storeFromUrl(url: URL): RedisStore {
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ValidationError(
+      'url',
+      url.href,
+      'a Redis store URL starts with redis:// or rediss://',
+    );
+  }
+  const clean = new URL(url.href);
+  const prefix = clean.searchParams.get('prefix') ?? undefined;
+  const timeout = clean.searchParams.get('commandTimeout');
+  for (const param of OWN_PARAMS) clean.searchParams.delete(param);
+  return new RedisStore({
+    url: clean.href,
+    ...(prefix === undefined ? {} : { prefix }),
+    ...(timeout === null ? {} : { commandTimeout: Number(timeout) }),
+  });
+}
