@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // The migrations under sql/ are the single source: bundled as text, shipped as files for DBAs.
+  loader: { '.sql': 'text' },
 });

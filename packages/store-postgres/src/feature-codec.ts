@@ -1,0 +1,50 @@
+import { CorruptDataError, type Feature, parseFeature, ValidationError } from '@rollout/core';
+import { STORE_NAME } from './pg-errors.js';
+
+// jsonb cannot hold U+0000 nor lone surrogates, which JSON.stringify writes as
+// \u0000 and \udXXX escapes (well-formed pairs it writes as plain text). Matches an
+// escape not itself escaped, i.e. preceded by an even number of backslashes.
+const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/;
+
+/**
+ * The JSON text stored in the `document` column: the feature without its version
+ * (the `version` column is the truth). Throws ValidationError for text jsonb
+ * cannot store, before anything reaches the server.
+ */
+export function encodeDocument(feature: Feature): string {
+  const { version: _version, ...document } = feature;
+  const text = JSON.stringify(document);
+  if (UNSTORABLE_ESCAPE.test(text)) {
+    throw new ValidationError(
+      'feature',
+      feature.name,
+      'contains U+0000 or a lone surrogate (in its description, data or rules), which PostgreSQL jsonb cannot store',
+    );
+  }
+  return text;
+}
+
+/**
+ * Rebuilds a validated feature from a row. The `name` and `version` columns win
+ * over the document. A row that does not validate throws CorruptDataError naming
+ * the table and the row.
+ */
+export function decodeRow(
+  table: string,
+  name: string,
+  document: unknown,
+  version: unknown,
+): Feature {
+  const location = `${table} row name=${JSON.stringify(name)}`;
+  // bigint arrives as a string from node-postgres.
+  const v = typeof version === 'string' ? Number(version) : version;
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new CorruptDataError(STORE_NAME, location, 'document is not a JSON object');
+  }
+  try {
+    return parseFeature({ ...(document as Record<string, unknown>), name, version: v });
+  } catch (error) {
+    const problem = error instanceof Error ? error.message : String(error);
+    throw new CorruptDataError(STORE_NAME, location, problem, { cause: error });
+  }
+}

@@ -1,0 +1,179 @@
+import { type StoreListener, StoreUnavailableError } from '@rollout/core';
+import pg from 'pg';
+import { quoteIdentifier } from './identifiers.js';
+import { STORE_NAME } from './pg-errors.js';
+
+/** Options of {@link NotifyListener}. */
+export interface NotifyListenerOptions {
+  /** How to open the dedicated connection (never a pooled one: LISTEN is per session). */
+  readonly clientConfig: pg.ClientConfig;
+  /** The channel to LISTEN on. */
+  readonly channel: string;
+  /** Longest wait between reconnection attempts, in ms. */
+  readonly maxBackoffMs: number;
+}
+
+type State = 'idle' | 'connecting' | 'listening' | 'waiting' | 'closed';
+
+/**
+ * The store's push channel: one dedicated connection that LISTENs on the table's
+ * channel and fans notifications out to every subscriber. It opens with the first
+ * subscriber and closes with the last. When the connection is lost it tells every
+ * subscriber (`error`), reconnects with capped, jittered exponential backoff,
+ * LISTENs again and asks every subscriber to `resync` (notifications sent while
+ * it was away are gone).
+ */
+export class NotifyListener {
+  private readonly listeners = new Set<StoreListener>();
+  private state: State = 'idle';
+  private client: pg.Client | undefined;
+  private attempts = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  // Set when notifications may have been missed; the next successful LISTEN resyncs.
+  private missed = false;
+  private opening: Promise<void> | undefined;
+
+  constructor(private readonly options: NotifyListenerOptions) {}
+
+  /** How many subscribers are registered. */
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  /** True while the LISTEN connection is up. */
+  get listening(): boolean {
+    return this.state === 'listening';
+  }
+
+  /**
+   * Registers a subscriber. Resolves once the first LISTEN attempt finished: when
+   * it failed, the subscriber got `error` and will get `resync` on reconnection.
+   */
+  async add(listener: StoreListener): Promise<void> {
+    if (this.state === 'closed') throw new StoreUnavailableError(STORE_NAME, 'the store is closed');
+    this.listeners.add(listener);
+    if (this.state === 'idle') {
+      this.opening = this.open();
+    } else if (this.state === 'waiting') {
+      // Push is down right now: say so, and this subscriber resyncs with the others.
+      const error = new StoreUnavailableError(
+        STORE_NAME,
+        'the LISTEN connection is down; reconnecting',
+      );
+      queueMicrotask(() => safely(() => listener.error(error)));
+    }
+    await this.opening;
+  }
+
+  /** Unregisters a subscriber; the connection closes with the last one. */
+  async remove(listener: StoreListener): Promise<void> {
+    this.listeners.delete(listener);
+    if (this.listeners.size === 0 && this.state !== 'closed') await this.stop('idle');
+  }
+
+  /** Drops every subscriber and closes the connection for good. */
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.stop('closed');
+  }
+
+  private async stop(next: 'idle' | 'closed'): Promise<void> {
+    this.state = next;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.attempts = 0;
+    this.missed = false;
+    const client = this.client;
+    this.client = undefined;
+    this.opening = undefined;
+    if (client) await client.end().catch(() => undefined);
+  }
+
+  private async open(): Promise<void> {
+    this.state = 'connecting';
+    const client = new pg.Client(this.options.clientConfig);
+    this.client = client;
+    // Set before connecting: a connection error must never become an uncaught 'error' event.
+    let lost = false;
+    const onLost = (error?: Error) => {
+      if (lost) return;
+      lost = true;
+      if (this.client === client) this.connectionLost(error);
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    client.on('notification', (message) => {
+      if (this.client === client && message.channel === this.options.channel)
+        this.dispatch(message.payload);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${quoteIdentifier(this.options.channel)}`);
+    } catch (error) {
+      onLost(error instanceof Error ? error : new Error(String(error)));
+      client.end().catch(() => undefined);
+      return;
+    }
+    if (this.client !== client) {
+      // Stopped (or restarted) while connecting.
+      client.end().catch(() => undefined);
+      return;
+    }
+    this.state = 'listening';
+    this.attempts = 0;
+    if (this.missed) {
+      this.missed = false;
+      for (const listener of [...this.listeners]) safely(() => listener.resync());
+    }
+  }
+
+  private connectionLost(cause: Error | undefined): void {
+    if (this.state === 'closed' || this.state === 'idle') return;
+    this.client = undefined;
+    this.missed = true;
+    this.state = 'waiting';
+    const error = new StoreUnavailableError(
+      STORE_NAME,
+      `the LISTEN connection failed (${cause?.message ?? 'connection ended'}); changes are not pushed until it is back`,
+      { cause },
+    );
+    for (const listener of [...this.listeners]) safely(() => listener.error(error));
+    // Capped exponential backoff from 100 ms, with jitter so a fleet does not reconnect in step.
+    const delay = Math.min(this.options.maxBackoffMs, 100 * 2 ** Math.min(this.attempts, 16));
+    this.attempts++;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (this.state === 'waiting') this.opening = this.open();
+      },
+      delay * (0.5 + Math.random() / 2),
+    );
+    // The reconnection loop alone never keeps a process alive.
+    this.timer.unref?.();
+  }
+
+  private dispatch(payload: string | undefined): void {
+    let change: { revision: number; name: string } | undefined;
+    try {
+      const parsed = JSON.parse(payload ?? '') as { revision?: unknown; name?: unknown };
+      if (typeof parsed.revision === 'number' && typeof parsed.name === 'string') {
+        change = { revision: parsed.revision, name: parsed.name };
+      }
+    } catch {
+      change = undefined;
+    }
+    for (const listener of [...this.listeners]) {
+      // A payload we cannot read still says "something changed": reload everything.
+      safely(() => (change ? listener.change(change) : listener.resync()));
+    }
+  }
+}
+
+// One subscriber throwing must not stop the others from hearing about the change.
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // The subscriber's own bug; nothing useful to do with it here.
+  }
+}
