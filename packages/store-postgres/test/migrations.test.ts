@@ -1,0 +1,238 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { StoreError, ValidationError } from '@rollout/core';
+import { makeFeature } from '@rollout/store-test-suite';
+import { type PostgresServer, usePostgres } from '@rollout/test-servers';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATION_LOCK, PostgresStore, SCHEMA_VERSION } from '../dist/index.js';
+import { freshSchema, psqlBinary } from './helpers.js';
+
+const run = promisify(execFile);
+const SQL_FILE = fileURLToPath(new URL('../sql/001-init.sql', import.meta.url));
+
+let server: PostgresServer;
+let admin: pg.Pool;
+beforeAll(async () => {
+  server = await usePostgres();
+  admin = new pg.Pool({ connectionString: server.url, max: 2 });
+});
+afterAll(async () => {
+  await admin?.end();
+  await server?.kill();
+});
+
+/** Columns of the store's three tables in `schema`, comparable between schemas. */
+async function layout(schema: string, table = 'rollout_features'): Promise<unknown[]> {
+  const result = await admin.query(
+    `SELECT table_name, column_name, data_type, is_nullable, column_default
+       FROM information_schema.columns WHERE table_schema = $1 ORDER BY table_name, ordinal_position`,
+    [schema],
+  );
+  return result.rows.map((row) => ({
+    ...row,
+    table_name: String(row.table_name).replace(table, '<t>'),
+  }));
+}
+
+async function versions(schema: string, table = 'rollout_features'): Promise<number[]> {
+  const result = await admin.query(
+    `SELECT version FROM ${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(`${table}_schema_versions`)} ORDER BY version`,
+  );
+  return result.rows.map((row) => row.version as number);
+}
+
+describe('migrations', () => {
+  it('several stores starting at once on one schema migrate it once, without errors', async () => {
+    // Without the advisory lock, concurrent CREATE SCHEMA / CREATE TABLE IF NOT EXISTS
+    // race on the catalogs' unique indexes; repeat to give a race every chance.
+    for (let round = 0; round < 3; round++) {
+      const schema = freshSchema('race');
+      const stores = Array.from(
+        { length: 8 },
+        () => new PostgresStore({ connectionString: server.url, schema, poolSize: 1 }),
+      );
+      try {
+        await Promise.all(stores.map((s) => s.connect()));
+        expect(await versions(schema)).toEqual([SCHEMA_VERSION]);
+        // Every store works on the same tables: one write, seen by all.
+        await stores[0]?.put(makeFeature({ name: 'shared' }), 0);
+        for (const s of stores) expect((await s.get('shared'))?.version).toBe(1);
+        expect(await stores[7]?.revision()).toBe(1);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    }
+  });
+
+  it('records the schema version and is idempotent across restarts', async () => {
+    const schema = freshSchema();
+    const first = new PostgresStore({ connectionString: server.url, schema });
+    await first.connect();
+    await first.put(makeFeature({ name: 'kept' }), 0);
+    await first.close();
+    const second = new PostgresStore({ connectionString: server.url, schema });
+    try {
+      await second.connect();
+      expect(await versions(schema)).toEqual([1]);
+      expect((await second.get('kept'))?.version).toBe(1);
+      expect(await second.revision()).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('with migrate: false it creates nothing and names the file to apply', async () => {
+    const schema = freshSchema();
+    const store = new PostgresStore({ connectionString: server.url, schema, migrate: false });
+    try {
+      const error = await store.connect().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as Error).message).toMatch(/^\[rollout\] \[postgres\] .*sql\/001-init\.sql/);
+      await expect(store.get('x')).rejects.toBeInstanceOf(StoreError);
+      const found = await admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      expect(found.rowCount).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('the shipped SQL file, applied with psql, gives the same tables the store creates', async () => {
+    const byDba = freshSchema('dba');
+    const byStore = freshSchema('self');
+    // What a DBA runs; twice, to show it is idempotent.
+    for (let i = 0; i < 2; i++) {
+      await run(psqlBinary(), [
+        server.url,
+        '-X',
+        '-q',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-v',
+        `schema=${byDba}`,
+        '-v',
+        'table=flags',
+        '-f',
+        SQL_FILE,
+      ]);
+    }
+    const self = new PostgresStore({
+      connectionString: server.url,
+      schema: byStore,
+      table: 'flags',
+    });
+    await self.connect();
+    await self.close();
+    expect(await layout(byDba, 'flags')).toEqual(await layout(byStore, 'flags'));
+    expect((await layout(byDba, 'flags')).length).toBeGreaterThan(0);
+    expect(await versions(byDba, 'flags')).toEqual([1]);
+
+    const store = new PostgresStore({
+      connectionString: server.url,
+      schema: byDba,
+      table: 'flags',
+      migrate: false,
+    });
+    try {
+      const stored = await store.put(makeFeature({ name: 'by-dba' }), 0);
+      expect(stored.version).toBe(1);
+      expect((await store.snapshot()).revision).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('the file takes the same advisory lock the store does', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(SQL_FILE, 'utf8');
+    expect(text).toContain(`pg_advisory_xact_lock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`);
+  });
+
+  it('once migrated, a role without DDL rights can use the store', async () => {
+    const schema = freshSchema();
+    const role = `app_${schema}`;
+    const owner = new PostgresStore({ connectionString: server.url, schema });
+    await owner.connect();
+    await owner.close();
+    const q = (name: string) => pg.escapeIdentifier(name);
+    await admin.query(`CREATE ROLE ${q(role)} LOGIN`);
+    await admin.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+    await admin.query(`GRANT USAGE ON SCHEMA ${q(schema)} TO ${q(role)}`);
+    await admin.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${q(schema)} TO ${q(role)}`,
+    );
+    const url = new URL(server.url);
+    url.username = role;
+    const store = new PostgresStore({ connectionString: url.href, schema });
+    try {
+      await store.put(makeFeature({ name: 'limited' }), 0);
+      expect((await store.get('limited'))?.version).toBe(1);
+      // The same role cannot create tables: a fresh schema fails with a clear store error.
+      const other = new PostgresStore({ connectionString: url.href, schema: freshSchema() });
+      await expect(other.connect()).rejects.toThrow(
+        /^\[rollout\] \[postgres\] preparing the tables/,
+      );
+      await other.close();
+    } finally {
+      await store.close();
+      await admin.query(`GRANT CREATE ON SCHEMA public TO PUBLIC`);
+    }
+  });
+});
+
+describe('schema and table options', () => {
+  it('reject anything but a plain identifier before connecting', () => {
+    const bad = ['', '1abc', 'a;drop table x', 'a"b', 'a.b', 'ä', ' a', 'x'.repeat(64), 42];
+    for (const schema of bad) {
+      expect(
+        () => new PostgresStore({ connectionString: server.url, schema: schema as string }),
+      ).toThrow(ValidationError);
+      expect(
+        () => new PostgresStore({ connectionString: server.url, table: schema as string }),
+      ).toThrow(ValidationError);
+    }
+    // The table leaves room for its `_schema_versions` companion within 63 bytes.
+    expect(
+      () => new PostgresStore({ connectionString: server.url, table: 'x'.repeat(48) }),
+    ).toThrow(ValidationError);
+    expect(
+      () => new PostgresStore({ connectionString: server.url, table: 'x'.repeat(47) }),
+    ).not.toThrow();
+  });
+
+  it('are quoted, so mixed case names are kept exactly', async () => {
+    const schema = `Mixed_${freshSchema()}`;
+    const store = new PostgresStore({ connectionString: server.url, schema, table: 'Flags' });
+    try {
+      await store.put(makeFeature({ name: 'x' }), 0);
+      const tables = await admin.query(
+        'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1',
+        [schema],
+      );
+      expect(tables.rows.map((r) => r.table_name)).toEqual([
+        'Flags',
+        'Flags_revision',
+        'Flags_schema_versions',
+      ]);
+      expect(store.table).toBe(`"${schema}"."Flags"`);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stores with different tables in one schema are independent', async () => {
+    const schema = freshSchema();
+    const a = new PostgresStore({ connectionString: server.url, schema, table: 'a' });
+    const b = new PostgresStore({ connectionString: server.url, schema, table: 'b' });
+    try {
+      await a.put(makeFeature({ name: 'only-in-a' }), 0);
+      expect(await b.get('only-in-a')).toBeUndefined();
+      expect(await b.revision()).toBe(0);
+      expect(a.channel).not.toBe(b.channel);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

@@ -1,0 +1,129 @@
+import type { StoreChange } from '@rollout/core';
+import { VersionConflictError } from '@rollout/core';
+import { makeFeature } from '@rollout/store-test-suite';
+import { type PostgresServer, usePostgres } from '@rollout/test-servers';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PostgresStore } from '../dist/index.js';
+import { freshSchema, waitFor } from './helpers.js';
+
+let server: PostgresServer;
+beforeAll(async () => {
+  server = await usePostgres();
+});
+afterAll(async () => {
+  await server?.kill();
+});
+
+describe("the store inside the application's own transaction", () => {
+  let schema: string;
+  let store: PostgresStore;
+  let app: pg.Client;
+  beforeEach(async () => {
+    schema = freshSchema();
+    store = new PostgresStore({ connectionString: server.url, schema });
+    await store.connect();
+    app = new pg.Client({ connectionString: server.url });
+    await app.connect();
+    await app.query(`CREATE TABLE ${pg.escapeIdentifier(schema)}.orders (id int PRIMARY KEY)`);
+  });
+  afterEach(async () => {
+    await app.end();
+    await store.close();
+  });
+
+  const orders = async () => {
+    const result = await app.query(
+      `SELECT id FROM ${pg.escapeIdentifier(schema)}.orders ORDER BY id`,
+    );
+    return result.rows.map((row) => row.id as number);
+  };
+
+  it('a version conflict does not abort it: the transaction still commits', async () => {
+    await store.put(makeFeature({ name: 'taken', percentage: 5 }), 0);
+    const inTx = store.withClient(app);
+    await app.query('BEGIN');
+    await app.query(`INSERT INTO ${pg.escapeIdentifier(schema)}.orders VALUES (1)`);
+    // Create over an existing feature, update at a stale version, remove at a stale version.
+    await expect(
+      inTx.put(makeFeature({ name: 'taken', percentage: 50 }), 0),
+    ).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(
+      inTx.put(makeFeature({ name: 'taken', percentage: 50 }), 7),
+    ).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(inTx.remove('taken', 7)).rejects.toBeInstanceOf(VersionConflictError);
+    // The transaction is still usable: a failed statement would make every later one fail.
+    await app.query(`INSERT INTO ${pg.escapeIdentifier(schema)}.orders VALUES (2)`);
+    const commit = await app.query('COMMIT');
+    // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK.
+    expect(commit.command).toBe('COMMIT');
+    expect(await orders()).toEqual([1, 2]);
+    expect((await store.get('taken'))?.percentage).toBe(5);
+  });
+
+  it('writes through the view commit, and notify, with the transaction', async () => {
+    const changes: StoreChange[] = [];
+    const unsubscribe = await store.subscribe({
+      change: (c) => changes.push(c),
+      resync: () => undefined,
+      error: () => undefined,
+    });
+    try {
+      const inTx = store.withClient(app);
+      await app.query('BEGIN');
+      const stored = await inTx.put(makeFeature({ name: 'with-order', users: ['7'] }), 0);
+      expect(stored.version).toBe(1);
+      await app.query(`INSERT INTO ${pg.escapeIdentifier(schema)}.orders VALUES (7)`);
+      // Inside, the transaction sees its own write; outside, nobody does yet.
+      expect((await inTx.get('with-order'))?.users).toEqual(['7']);
+      expect(await store.get('with-order')).toBeUndefined();
+      expect(await store.revision()).toBe(0);
+      await app.query('COMMIT');
+      await waitFor('the notification after COMMIT', () =>
+        changes.find((c) => c.name === 'with-order'),
+      );
+      expect(changes).toEqual([{ revision: 1, name: 'with-order' }]);
+      expect((await store.get('with-order'))?.version).toBe(1);
+    } finally {
+      await unsubscribe();
+    }
+  });
+
+  it('a rolled back transaction leaves no feature and no revision bump', async () => {
+    const inTx = store.withClient(app);
+    await app.query('BEGIN');
+    await inTx.put(makeFeature({ name: 'never' }), 0);
+    expect(await inTx.revision()).toBe(1);
+    await app.query('ROLLBACK');
+    expect(await store.get('never')).toBeUndefined();
+    expect(await store.revision()).toBe(0);
+  });
+
+  it("closing a view leaves the store and the application's client open", async () => {
+    const inTx = store.withClient(app);
+    await inTx.close();
+    await expect(inTx.get('x')).rejects.toMatchObject({ code: 'CLOSED' });
+    expect((await app.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+    expect(await store.revision()).toBe(0);
+  });
+});
+
+describe('a pool the application owns', () => {
+  it('is used for every statement and never ended by close()', async () => {
+    const pool = new pg.Pool({ connectionString: server.url, max: 3 });
+    const store = new PostgresStore({ pool, schema: freshSchema() });
+    const changes: StoreChange[] = [];
+    const unsubscribe = await store.subscribe({
+      change: (c) => changes.push(c),
+      resync: () => undefined,
+      error: () => undefined,
+    });
+    await store.put(makeFeature({ name: 'pooled' }), 0);
+    await waitFor('the change pushed over the LISTEN connection', () => changes.length === 1);
+    await unsubscribe();
+    await store.close();
+    expect(pool.ended).toBe(false);
+    expect((await pool.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+    await pool.end();
+  });
+});
