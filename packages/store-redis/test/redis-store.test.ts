@@ -1,0 +1,220 @@
+import {
+  CorruptDataError,
+  isRolloutError,
+  type StoreChange,
+  StoreError,
+  ValidationError,
+} from '@rollout/core';
+import { makeFeature } from '@rollout/store-test-suite';
+import { type RedisServer, useRedis } from '@rollout/test-servers';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore, storeFromUrl } from '../src/index.js';
+import { uniquePrefix } from './helpers.js';
+
+let server: RedisServer;
+let raw: Redis;
+beforeAll(async () => {
+  server = await useRedis();
+  raw = new Redis(server.url);
+});
+afterAll(async () => {
+  await raw?.quit();
+  await server?.kill();
+});
+
+/** Every key under a prefix's hash tag, found with SCAN (the tag holds no glob characters here). */
+async function keysOf(prefix: string, db = raw): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await db.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return found.sort();
+}
+
+describe('key layout', () => {
+  it('hostile names are hash fields: no clash, no extra keys, no patterns', async () => {
+    const prefix = uniquePrefix('hostile');
+    const store = new RedisStore({ url: server.url, prefix });
+    const names = [
+      '*',
+      '?',
+      '[a]',
+      'a',
+      '__proto__',
+      '{tag}',
+      '{',
+      '}',
+      'a:b',
+      'constructor',
+      '\\*',
+    ];
+    try {
+      for (const [i, name] of names.entries()) {
+        await store.put(makeFeature({ name, percentage: i }), 0);
+      }
+      for (const [i, name] of names.entries()) {
+        expect((await store.get(name))?.percentage).toBe(i);
+      }
+      const snapshot = await store.snapshot();
+      expect(snapshot.features.map((f) => f.name).sort()).toEqual([...names].sort());
+      expect(await keysOf(prefix)).toEqual(
+        [`{${prefix}}features`, `{${prefix}}revision`, `{${prefix}}versions`].sort(),
+      );
+      // Removing '*' removes exactly '*', not everything a glob would match.
+      expect(await store.remove('*')).toBe(true);
+      expect(await store.get('*')).toBeUndefined();
+      expect((await store.snapshot()).features).toHaveLength(names.length - 1);
+      expect(await store.remove('[a]')).toBe(true);
+      expect(await store.get('a')).toBeDefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('prefixes isolate stores, glob characters in a prefix included', async () => {
+    const a = new RedisStore({ url: server.url, prefix: `${uniquePrefix('p')}*` });
+    const b = new RedisStore({ url: server.url, prefix: uniquePrefix('p') });
+    try {
+      await a.put(makeFeature({ name: 'shared' }), 0);
+      expect(await b.get('shared')).toBeUndefined();
+      expect(await b.revision()).toBe(0);
+      await b.put(makeFeature({ name: 'shared', percentage: 50 }), 0);
+      expect((await a.get('shared'))?.percentage).toBe(0);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('uses rollout: by default and rejects prefixes that would break the hash tag', async () => {
+    const store = new RedisStore({ url: server.url });
+    expect(store.keys.features).toBe('{rollout:}features');
+    await store.close();
+    for (const prefix of ['', '{x}', 'a}b', 'a{', 'tab\there', 'x'.repeat(101)]) {
+      expect(() => new RedisStore({ url: server.url, prefix })).toThrow(ValidationError);
+    }
+  });
+});
+
+describe('reading back', () => {
+  it('bad JSON or a bad record is a CorruptDataError naming the key and field', async () => {
+    const prefix = uniquePrefix('corrupt');
+    const store = new RedisStore({ url: server.url, prefix });
+    try {
+      await store.put(makeFeature({ name: 'good' }), 0);
+      await raw.hset(`{${prefix}}features`, 'broken', '{"name": "broken", ');
+      const error = await store.get('broken').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CorruptDataError);
+      expect((error as CorruptDataError).location).toBe(`{${prefix}}features field "broken"`);
+      expect((error as Error).message).toMatch(/^\[rollout\] \[redis\] corrupt data at /);
+      await expect(store.snapshot()).rejects.toBeInstanceOf(CorruptDataError);
+
+      await raw.hset(
+        `{${prefix}}features`,
+        'broken',
+        JSON.stringify({ name: 'broken', percentage: 900 }),
+      );
+      await expect(store.get('broken')).rejects.toBeInstanceOf(CorruptDataError);
+      await raw.hset(`{${prefix}}features`, 'broken', JSON.stringify({ name: 'other' }));
+      await expect(store.get('broken')).rejects.toThrow(/named "other"/);
+
+      await raw.hdel(`{${prefix}}features`, 'broken');
+      await raw.set(`{${prefix}}revision`, 'many');
+      await expect(store.revision()).rejects.toBeInstanceOf(CorruptDataError);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('runs its scripts again after the script cache is flushed (EVALSHA falls back to EVAL)', async () => {
+    const store = new RedisStore({ url: server.url, prefix: uniquePrefix('noscript') });
+    try {
+      await store.put(makeFeature({ name: 'one' }), 0);
+      await raw.script('FLUSH');
+      await store.put(makeFeature({ name: 'two' }), 0);
+      expect((await store.snapshot()).features).toHaveLength(2);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('an application-owned client', () => {
+  it('works through it, subscribes on its own connection, and leaves it open on close', async () => {
+    const client = new Redis(server.url);
+    const prefix = uniquePrefix('owned');
+    const store = new RedisStore({ client, prefix });
+    const writer = new RedisStore({ url: server.url, prefix });
+    try {
+      const changes: StoreChange[] = [];
+      let notify: () => void = () => {};
+      const arrived = new Promise<void>((resolve) => {
+        notify = resolve;
+      });
+      const unsubscribe = await store.subscribe({
+        change: (change) => {
+          changes.push(change);
+          notify();
+        },
+        resync: () => {},
+        error: () => {},
+      });
+      await writer.put(makeFeature({ name: 'from-elsewhere' }), 0);
+      await arrived;
+      expect(changes).toEqual([{ revision: 1, name: 'from-elsewhere' }]);
+      expect((await store.get('from-elsewhere'))?.version).toBe(1);
+      await unsubscribe();
+      await store.close();
+      expect(client.status).toBe('ready');
+      expect(await client.ping()).toBe('PONG');
+      const closed = await store.get('x').catch((e: unknown) => e);
+      expect(closed).toBeInstanceOf(StoreError);
+      expect(isRolloutError(closed, 'CLOSED')).toBe(true);
+    } finally {
+      await writer.close();
+      await client.quit();
+    }
+  });
+
+  it('needs url or client, not both, and only redis URLs', () => {
+    expect(() => new RedisStore({})).toThrow(ValidationError);
+    expect(() => new RedisStore({ url: 'http://127.0.0.1:6379' })).toThrow(ValidationError);
+    expect(
+      () => new RedisStore({ url: server.url, client: new Redis({ lazyConnect: true }) }),
+    ).toThrow(ValidationError);
+  });
+});
+
+describe('storeFromUrl', () => {
+  it('reads and strips prefix, keeps the database and the rest for ioredis', async () => {
+    const prefix = uniquePrefix('url');
+    const url = new URL(`${server.url}/3?prefix=${encodeURIComponent(prefix)}`);
+    const store = storeFromUrl(url);
+    try {
+      expect(store.keys.features).toBe(`{${prefix}}features`);
+      await store.put(makeFeature({ name: 'in-db-3' }), 0);
+      const db3 = new Redis(`${server.url}/3`);
+      try {
+        expect(await db3.hexists(`{${prefix}}features`, 'in-db-3')).toBe(1);
+        expect(await raw.exists(`{${prefix}}features`)).toBe(0);
+      } finally {
+        await db3.quit();
+      }
+    } finally {
+      await store.close();
+    }
+    // The URL object the caller passed is left alone.
+    expect(url.searchParams.get('prefix')).toBe(prefix);
+  });
+
+  it('rejects other schemes and takes rediss:// (TLS)', async () => {
+    expect(() => storeFromUrl(new URL('postgres://127.0.0.1/x'))).toThrow(ValidationError);
+    const tls = storeFromUrl(new URL('rediss://127.0.0.1:1?prefix=tls:'));
+    expect(tls).toBeInstanceOf(RedisStore);
+    expect(tls.keys.features).toBe('{tls:}features');
+    await tls.close();
+  });
+});
