@@ -19,7 +19,11 @@ describe('new RedisStore({ client })', () => {
     const writer = new Rollout({ store: new RedisStore({ url: server.url, prefix }) });
     try {
       await Promise.all([reader.ready(), writer.ready()]);
-      const pushed = nextEvent(reader, 'change', (c) => c.name === 'via-client' && c.source === 'remote');
+      const pushed = nextEvent(
+        reader,
+        'change',
+        (c) => c.name === 'via-client' && c.source === 'remote',
+      );
       await writer.addFeature({ name: 'via-client', groups: ['ALL'] });
       await pushed;
       expect(reader.can({ id: 1 }, 'via-client')).toBe(true);

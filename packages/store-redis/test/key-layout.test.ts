@@ -95,7 +95,9 @@ describe('data read back is validated', () => {
       const error = await store.get('broken').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CorruptDataError);
       expect((error as CorruptDataError).location).toBe(`{${prefix}}features field "broken"`);
-      expect((error as CorruptDataError).message).toMatch(/^\[rollout\] \[redis\] corrupt data at /);
+      expect((error as CorruptDataError).message).toMatch(
+        /^\[rollout\] \[redis\] corrupt data at /,
+      );
       await expect(store.snapshot()).rejects.toBeInstanceOf(CorruptDataError);
       // The good record is still readable on its own.
       expect((await store.get('fine'))?.name).toBe('fine');
@@ -108,8 +110,16 @@ describe('data read back is validated', () => {
     const prefix = uniquePrefix('shape');
     const store = new RedisStore({ url: server.url, prefix });
     try {
-      await raw.hset(`{${prefix}}features`, 'pct', JSON.stringify({ name: 'pct', percentage: 'lots' }));
-      await raw.hset(`{${prefix}}features`, 'moved', JSON.stringify(makeFeature({ name: 'other' })));
+      await raw.hset(
+        `{${prefix}}features`,
+        'pct',
+        JSON.stringify({ name: 'pct', percentage: 'lots' }),
+      );
+      await raw.hset(
+        `{${prefix}}features`,
+        'moved',
+        JSON.stringify(makeFeature({ name: 'other' })),
+      );
       await expect(store.get('pct')).rejects.toThrow(/corrupt data at .*"pct".*percentage/);
       await expect(store.get('moved')).rejects.toThrow(/holds|named "other"/);
     } finally {
