@@ -496,7 +496,8 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     this.assertOpen();
     this.needFull = true;
     await this.runRefresh();
-    if (this.currentStatus === 'stale' && this.staleError) throw this.staleError;
+    // Before the first load the status stays `starting`, so a failed load is told by the error.
+    if ((this.currentStatus === 'stale' || !this.loaded) && this.staleError) throw this.staleError;
   }
 
   // ---- internals ----
@@ -552,12 +553,18 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       if (!previous) return;
       this.compiled.delete(name);
     } else {
-      if (
-        previous &&
-        previous.createdAt === feature.createdAt &&
-        previous.version >= feature.version
-      )
-        return;
+      // A local write's result may arrive after a refresh already applied a newer
+      // version: keep the newer one. A remote record is never older than what is
+      // applied (refreshes are serialized, and names written locally meanwhile are
+      // skipped by the epoch check), so only an identical record is skipped: a
+      // feature removed and re-created elsewhere starts again at version 1, with a
+      // createdAt that may equal the old one (same millisecond, or a fixed clock).
+      const skip =
+        previous !== undefined &&
+        (source === 'local'
+          ? previous.createdAt === feature.createdAt && previous.version >= feature.version
+          : previous.version === feature.version && previous.updatedAt === feature.updatedAt);
+      if (skip) return;
       this.compiled.set(name, compileFeature(feature));
     }
     this.emit('change', { name, feature, previous, source });

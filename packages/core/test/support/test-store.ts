@@ -4,7 +4,6 @@ import {
   type StoreCapabilities,
   type StoreListener,
   type StoreSnapshot,
-  StoreUnavailableError,
   VersionConflictError,
 } from '../../src/index.js';
 
@@ -20,14 +19,12 @@ export interface TestStoreOptions {
  * A tiny in-memory FeatureStore for core's own tests. It mirrors the reference
  * MemoryStore (which core cannot depend on: @rollout/store-memory depends on core,
  * and a devDependency back would be a cycle in turbo's graph) and adds switches a
- * test needs: `failing` makes every member throw StoreUnavailableError, `hold`
- * parks `get` calls until released, and counters show what reached the backend.
+ * test needs: a switch between push and polling, and a count of what reached
+ * the backend. {@link FlakyStore} wraps it to simulate an outage.
  */
 export class TestStore implements FeatureStore {
   readonly name = 'test';
   readonly capabilities: StoreCapabilities;
-  /** While true, every member rejects with StoreUnavailableError and subscribers get `error`. */
-  failing = false;
   /** Number of successful `put` and `remove` calls. */
   writes = 0;
   closed = false;
@@ -35,7 +32,6 @@ export class TestStore implements FeatureStore {
   private readonly features = new Map<string, Feature>();
   private rev = 0;
   private readonly listeners = new Set<StoreListener>();
-  private held: (() => void)[] | undefined;
 
   constructor(options: TestStoreOptions = {}) {
     this.capabilities = {
@@ -47,50 +43,22 @@ export class TestStore implements FeatureStore {
     };
   }
 
-  /** Switches failure on or off; turning it on tells subscribers, as a dropped push channel would. */
-  setFailing(failing: boolean): void {
-    this.failing = failing;
-    if (failing) {
-      const error = this.unavailable();
-      for (const l of [...this.listeners]) queueMicrotask(() => l.error(error));
-    }
-  }
-
-  /** From now on `get` waits until {@link release} is called. */
-  hold(): void {
-    this.held ??= [];
-  }
-
-  /** Lets every parked `get` continue and stops parking new ones. */
-  release(): void {
-    const waiting = this.held ?? [];
-    this.held = undefined;
-    for (const go of waiting) go();
-  }
-
-  async connect(): Promise<void> {
-    this.check();
-  }
+  async connect(): Promise<void> {}
 
   async snapshot(): Promise<StoreSnapshot> {
-    this.check();
     return { revision: this.rev, features: [...this.features.values()].map(copy) };
   }
 
   async get(name: string): Promise<Feature | undefined> {
-    this.check();
-    if (this.held) await new Promise<void>((resolve) => this.held?.push(resolve));
     const f = this.features.get(name);
     return f ? copy(f) : undefined;
   }
 
   async revision(): Promise<number> {
-    this.check();
     return this.rev;
   }
 
   async put(feature: Feature, expectedVersion: number): Promise<Feature> {
-    this.check();
     const current = this.features.get(feature.name);
     if ((current?.version ?? 0) !== expectedVersion) throw new VersionConflictError(feature.name);
     const stored = copy({ ...feature, version: expectedVersion + 1 });
@@ -100,7 +68,6 @@ export class TestStore implements FeatureStore {
   }
 
   async remove(name: string, expectedVersion?: number): Promise<boolean> {
-    this.check();
     const current = this.features.get(name);
     if (!current) return false;
     if (expectedVersion !== undefined && current.version !== expectedVersion) {
@@ -112,7 +79,6 @@ export class TestStore implements FeatureStore {
   }
 
   async subscribe(listener: StoreListener): Promise<() => Promise<void>> {
-    this.check();
     this.listeners.add(listener);
     return async () => {
       this.listeners.delete(listener);
@@ -127,16 +93,6 @@ export class TestStore implements FeatureStore {
   /** Number of live subscribers. */
   get subscribers(): number {
     return this.listeners.size;
-  }
-
-  private check(): void {
-    if (this.failing) throw this.unavailable();
-  }
-
-  private unavailable(): StoreUnavailableError {
-    return new StoreUnavailableError(this.name, 'switched off by the test', {
-      cause: new Error('ECONNREFUSED'),
-    });
   }
 
   private changed(name: string): void {
