@@ -64,7 +64,7 @@ export function parseStoreUrl(text: string): ParsedStoreUrl {
   }
   let url: URL;
   try {
-    url = new URL(normalizeHostList(text.trim()));
+    url = new URL(resolveRelativeFile(normalizeHostList(text.trim())));
   } catch (error) {
     throw new StoreUrlError(`${JSON.stringify(redactStoreUrl(text))} is not a valid store URL`, {
       cause: error,
@@ -97,6 +97,19 @@ function normalizeHostList(text: string): string {
   const params = new URLSearchParams(query);
   params.set('servers', hosts);
   return `${scheme}${credentials}${first}${path || '/'}?${params.toString()}`;
+}
+
+/**
+ * `new URL('file:./flags.json')` drops the relative part (it becomes `file:///flags.json`,
+ * a file at the root), so a relative `file:` URL is resolved against the working
+ * directory first: `file:./flags.json` in /srv/app opens /srv/app/flags.json.
+ */
+function resolveRelativeFile(text: string): string {
+  const match = /^file:(?!\/)(.+)$/is.exec(text);
+  if (!match?.[1] || typeof process === 'undefined') return text;
+  const cwd = process.cwd().replace(/\\/g, '/');
+  const base = `file://${cwd.startsWith('/') ? '' : '/'}${encodeURI(cwd).replace(/[?#]/g, encodeURIComponent)}/`;
+  return new URL(match[1], base).href;
 }
 
 async function importFromCwd(packageName: string): Promise<unknown> {

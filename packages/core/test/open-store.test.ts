@@ -12,6 +12,15 @@ describe('store URLs', () => {
     expect(parseStoreUrl('memcache://a:11211,b:11211').packageName).toBe('@rollout/store-memcache');
   });
 
+  it('resolves a relative file: URL against the working directory (new URL would drop it)', () => {
+    const cwd = process.cwd();
+    expect(parseStoreUrl('file:./flags.json?pollInterval=5').url.href).toBe(
+      `${new URL(`file://${cwd}/flags.json`).href}?pollInterval=5`,
+    );
+    expect(parseStoreUrl('file:data/flags.json').url.pathname).toBe(`${cwd}/data/flags.json`);
+    expect(parseStoreUrl('file:///abs/flags.json').url.pathname).toBe('/abs/flags.json');
+  });
+
   it('rejects unknown schemes and malformed URLs with a typed error', () => {
     expect(() => parseStoreUrl('mongodb://x')).toThrow(StoreUrlError);
     expect(() => parseStoreUrl('mongodb://x')).toThrow(/unknown store URL scheme "mongodb:"/);
