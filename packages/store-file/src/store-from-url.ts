@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ValidationError } from '@rollout/core';
+import { StoreUrlError } from '@rollout/core';
 import { FileStore, type FileStoreOptions } from './file-store.js';
 
 /**
@@ -10,17 +10,15 @@ import { FileStore, type FileStoreOptions } from './file-store.js';
  * - query parameters `pollInterval`, `lockTimeout`, `staleLockTimeout` (ms),
  *   `watch=false`, `createDirectory=true`.
  *
- * Pass the URL as a string to use a relative path: the WHATWG `URL` parser turns
- * `file:./flags.json` into `file:///flags.json`, so a `URL` object is always
- * taken as absolute.
+ * A `URL` object is taken as absolute: the WHATWG parser turns `file:./flags.json`
+ * into `file:///flags.json`. Pass relative URLs as strings (core's `openStore`
+ * resolves them against the working directory before parsing). Throws StoreUrlError.
  */
 export function storeFromUrl(url: URL | string): FileStore {
   const text = typeof url === 'string' ? url : url.href;
   if (!text.startsWith('file:')) {
-    throw new ValidationError(
-      'url',
-      text,
-      'a file store URL starts with file:, e.g. file:./flags.json',
+    throw new StoreUrlError(
+      `[file] expected a file: URL such as file:./flags.json, got ${JSON.stringify(text)}`,
     );
   }
   const queryAt = text.indexOf('?');
@@ -33,13 +31,17 @@ export function storeFromUrl(url: URL | string): FileStore {
     try {
       path = fileURLToPath(location);
     } catch (error) {
-      throw new ValidationError('url', text, 'not a usable file URL', { cause: error });
+      throw new StoreUrlError(`[file] ${JSON.stringify(text)} is not a usable file URL`, {
+        cause: error,
+      });
     }
   } else {
     path = resolve(process.cwd(), decodeURIComponent(rest));
   }
   if (rest === '' || rest.endsWith('/') || !isAbsolute(path)) {
-    throw new ValidationError('url', text, 'the URL must name a file, e.g. file:./flags.json');
+    throw new StoreUrlError(
+      `[file] ${JSON.stringify(text)} must name a file, e.g. file:./flags.json`,
+    );
   }
   const options: FileStoreOptions = { path };
   const number = (key: 'pollInterval' | 'lockTimeout' | 'staleLockTimeout') => {
@@ -47,7 +49,7 @@ export function storeFromUrl(url: URL | string): FileStore {
     if (raw === null) return;
     const value = Number(raw);
     if (!Number.isFinite(value) || value <= 0) {
-      throw new ValidationError(key, raw, 'must be a positive number of milliseconds');
+      throw new StoreUrlError(`[file] ${key}=${raw} must be a positive number of milliseconds`);
     }
     options[key] = value;
   };
@@ -57,8 +59,9 @@ export function storeFromUrl(url: URL | string): FileStore {
   const flag = (key: 'watch' | 'createDirectory') => {
     const raw = query.get(key);
     if (raw === null) return;
-    if (raw !== 'true' && raw !== 'false')
-      throw new ValidationError(key, raw, 'must be true or false');
+    if (raw !== 'true' && raw !== 'false') {
+      throw new StoreUrlError(`[file] ${key}=${raw} must be true or false`);
+    }
     options[key] = raw === 'true';
   };
   flag('watch');

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
-import { ValidationError } from '@rollout/core';
+import { openStore, StoreUrlError } from '@rollout/core';
 import { describe, expect, it } from 'vitest';
 import { FileStore, storeFromUrl } from '../src/index.js';
+import { DIST } from './helpers.js';
 
 describe('storeFromUrl', () => {
   it('resolves file:./relative and file:relative against the working directory', () => {
@@ -23,10 +24,19 @@ describe('storeFromUrl', () => {
   });
 
   it('rejects other schemes, URLs naming no file and bad options', () => {
-    expect(() => storeFromUrl('redis://localhost')).toThrow(ValidationError);
+    expect(() => storeFromUrl('redis://localhost')).toThrow(StoreUrlError);
     expect(() => storeFromUrl('file:')).toThrow(/must name a file/);
     expect(() => storeFromUrl('file:///srv/')).toThrow(/must name a file/);
     expect(() => storeFromUrl('file:./f.json?pollInterval=fast')).toThrow(/pollInterval/);
     expect(() => storeFromUrl('file:./f.json?watch=maybe')).toThrow(/true or false/);
+  });
+
+  it('openStore("file:./flags.json") from core opens a FileStore in the working directory', async () => {
+    const store = await openStore('file:./data/flags.json?pollInterval=300', {
+      importer: () => import(/* @vite-ignore */ DIST),
+    });
+    expect(store.name).toBe('file');
+    expect((store as FileStore).path).toBe(resolve('data/flags.json'));
+    expect(store.capabilities.pollIntervalMs).toBe(300);
   });
 });
