@@ -11,13 +11,19 @@ import type { RedisServer } from './types.js';
 /** Environment variable that points the tests at an existing Redis instead. */
 export const REDIS_URL_VARIABLE = 'ROLLOUT_TEST_REDIS_URL';
 
+/** Options of {@link startRedis}. */
+export interface StartRedisOptions {
+  /** Extra `redis-server` arguments (`--cluster-enabled yes`, ...), appended last. */
+  args?: readonly string[];
+}
+
 /**
  * Starts a throwaway `redis-server` on 127.0.0.1 and a free port, in a temp dir,
  * and resolves once it answers PING. Data survives `stop()`/`start()` (an RDB is
  * written on the graceful stop). Throws, naming the Debian package, when
  * `redis-server` is not installed.
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   const binary = findBinary('redis-server', 'redis-server');
   const dir = await mkdtemp(join(tmpdir(), 'rollout-redis-'));
   const port = await freePort();
@@ -43,6 +49,7 @@ export async function startRedis(): Promise<RedisServer> {
       'no',
       '--logfile',
       '',
+      ...(options.args ?? []),
     ],
     dir,
     logFile: join(dir, 'redis.log'),

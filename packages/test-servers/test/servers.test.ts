@@ -7,6 +7,7 @@ import {
   startMemcached,
   startPostgres,
   startRedis,
+  startRedisCluster,
   useRedis,
 } from '../src/index.js';
 
@@ -138,5 +139,21 @@ describe('findBinary', () => {
     expect(() => findBinary('no-such-server-binary', 'no-such-package')).toThrow(
       /apt-get install -y no-such-package/,
     );
+  });
+});
+
+describe('startRedisCluster', () => {
+  it('joins three masters that cover every slot', async () => {
+    const cluster = await startRedisCluster(3);
+    try {
+      expect(cluster.nodes).toHaveLength(3);
+      for (const node of cluster.nodes) {
+        const info = await redisCommand(node.port, 'CLUSTER', 'INFO');
+        expect(info).toContain('cluster_state:ok');
+        expect(info).toContain('cluster_slots_assigned:16384');
+      }
+    } finally {
+      await cluster.kill();
+    }
   });
 });
