@@ -605,6 +605,13 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
 
   private runRefresh(): Promise<void> {
     if (this.refreshing) return this.refreshing;
+    if (!this.needFull && this.pendingNames.size === 0) {
+      // Nothing to fetch. Not through the async body below: it would run to its end
+      // synchronously, clearing `refreshing` before the assignment sets it, and the
+      // settled promise would then stay in `refreshing`, silently ending all refreshes.
+      this.onRefreshSucceeded();
+      return Promise.resolve();
+    }
     this.refreshing = (async () => {
       try {
         while ((this.needFull || this.pendingNames.size > 0) && this.currentStatus !== 'closed') {
@@ -670,8 +677,11 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       this.compiled.delete(name);
       this.emit('change', { name, feature: undefined, previous: cf.feature, source: 'remote' });
     }
+    // A revision that went back means the data was reset (a memcached restart, an emptied
+    // backend): notifications numbered before the reset say nothing about the new data.
+    const reset = snap.revision < this.currentRevision;
     this.currentRevision = snap.revision;
-    if (snap.revision > this.notifiedRevision || !this.loaded)
+    if (snap.revision > this.notifiedRevision || !this.loaded || reset)
       this.notifiedRevision = snap.revision;
     // Writes older than this snapshot are in it; forget them so the map stays small.
     for (const [name, e] of this.touched) if (e <= epoch) this.touched.delete(name);
