@@ -410,6 +410,25 @@ describe('two clients on one store', () => {
   });
 });
 
+describe('a store whose data is reset', () => {
+  it('the client notices the revision going back, reloads, and follows new writes', async () => {
+    const store = new TestStore();
+    const r = client({ store, pollInterval: 10 });
+    await r.ready();
+    const now = new Date().toISOString();
+    for (const name of ['a', 'b', 'c']) await store.put(featureFromInput({ name }, now), 0);
+    await until(() => r.snapshot().length === 3);
+    store.reset();
+    await until(() => r.snapshot().length === 0);
+    expect(r.revision).toBe(0);
+    // Revision 1 again: a new change, not an old notification.
+    await store.put(featureFromInput({ name: 'd', groups: ['ALL'] }, now), 0);
+    await until(() => r.can({ id: 1 }, 'd'));
+    await store.put(featureFromInput({ name: 'e' }, now), 0);
+    await until(() => r.snapshot().length === 2);
+  });
+});
+
 describe('concurrent writers', () => {
   it('200 concurrent activateUser calls on one feature in one process lose nothing', async () => {
     const store = new TestStore();

@@ -90,6 +90,15 @@ export class TestStore implements FeatureStore {
     this.listeners.clear();
   }
 
+  /**
+   * Loses every feature and restarts the revision at 0 without telling anyone, as a
+   * memcached restart or an emptied backend would.
+   */
+  reset(): void {
+    this.features.clear();
+    this.rev = 0;
+  }
+
   /** Number of live subscribers. */
   get subscribers(): number {
     return this.listeners.size;
