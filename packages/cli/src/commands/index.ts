@@ -1,0 +1,27 @@
+import type { Command } from '../command.js';
+import { addCommand } from './add.js';
+import { explainCommand } from './explain.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
+import { importGemCommand } from './import-gem.js';
+import { listCommand } from './list.js';
+import { removeCommand } from './remove.js';
+import { setCommand } from './set.js';
+import { showCommand } from './show.js';
+import { toggleCommands } from './toggles.js';
+import { watchCommand } from './watch.js';
+
+/** Every command, in the order `rollout --help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  listCommand,
+  showCommand,
+  addCommand,
+  removeCommand,
+  ...toggleCommands,
+  setCommand,
+  explainCommand,
+  watchCommand,
+  exportCommand,
+  importCommand,
+  importGemCommand,
+];
