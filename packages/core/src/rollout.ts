@@ -688,6 +688,8 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   private onRefreshSucceeded(): void {
+    // close() may have run while the refresh was on its way: closed stays closed.
+    if (this.currentStatus === 'closed') return;
     this.failures = 0;
     if (!this.loaded) {
       this.loaded = true;

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ClosedError,
   type Feature,
@@ -609,6 +609,22 @@ describe('close()', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(seen).toEqual([]);
     expect(b.can({ id: 1 }, 'later')).toBe(false);
+  });
+
+  it('closing at once, while the first load is still on its way, stays closed', async () => {
+    const store = new TestStore({ pollIntervalMs: 5 });
+    const r = new Rollout({ store });
+    const pending = r.ready().catch((e: unknown) => e);
+    await r.close();
+    expect(await pending).toBeInstanceOf(ClosedError);
+    expect(r.status).toBe('closed');
+    await expect(r.addFeature({ name: 'f' })).rejects.toBeInstanceOf(ClosedError);
+    await expect(r.ready()).rejects.toBeInstanceOf(ClosedError);
+    expect(store.writes).toBe(0);
+    // And nothing keeps polling the closed store.
+    const revision = vi.spyOn(store, 'revision');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(revision).not.toHaveBeenCalled();
   });
 
   it('closing before ready rejects pending ready() with ClosedError', async () => {
