@@ -120,6 +120,10 @@ export class MemcacheStore implements FeatureStore {
   /** A write was applied but bumping the revision failed: bump on the next chance. */
   private pendingBump = false;
   private lastRevision = 0;
+  /** Revision of the last snapshot, and its entries, for the record probe of `revision()`. */
+  private snapshotRevision = -1;
+  private probeList: IndexEntry[] = [];
+  private probeCursor = 0;
   /** Records by token. Tokens are never reused, so an entry is valid as long as the token is indexed. */
   private readonly records = new Map<string, Feature>();
   /** The latest version of every feature this store knows, kept to restore from. */
@@ -216,6 +220,8 @@ export class MemcacheStore implements FeatureStore {
       }
       const features = results.map((r) => (r as { feature: Feature }).feature);
       this.pruneRecords(index.entries);
+      this.probeList = [...index.entries.values()];
+      this.snapshotRevision = revision;
       this.known.clear();
       for (const f of features) this.known.set(f.name, f);
       this.seenSnapshot = true;
@@ -266,7 +272,28 @@ export class MemcacheStore implements FeatureStore {
     const revision = this.parseRevision(rev);
     if (!indexExists) throw this.markLost('the index vanished (evicted, or memcached lost data)');
     this.lastRevision = Math.max(this.lastRevision, revision);
+    if (revision === this.snapshotRevision) await this.probeOneRecord();
     return revision;
+  }
+
+  /**
+   * Records are cached by this store and so rarely read again: an evicted record
+   * would go unnoticed until a new process starts. Each poll therefore checks that
+   * one record of the last snapshot still exists (round robin), with a touch that
+   * fetches nothing and keeps the record warm in memcached's LRU. Only done while the
+   * revision equals the snapshot's, so the entry probed is still the current one.
+   */
+  private async probeOneRecord(): Promise<void> {
+    if (this.probeList.length === 0) return;
+    this.probeCursor = (this.probeCursor + 1) % this.probeList.length;
+    const entry = this.probeList[this.probeCursor];
+    if (!entry) return;
+    if (await this.recordExists(entry)) return;
+    // recordExists forgot the cached copy, so the next snapshot reads (and reports) the loss itself.
+    this.snapshotRevision = -1;
+    throw this.markLost(
+      `the record of feature ${JSON.stringify(entry.name)} vanished (evicted, or memcached lost data)`,
+    );
   }
 
   /** Compare-and-set write; see FeatureStore.put. Atomic across processes (memcached CAS on the index). */
@@ -364,9 +391,11 @@ export class MemcacheStore implements FeatureStore {
       const next = new Map<string, IndexEntry>();
       const written: IndexEntry[] = [];
       restored = [];
-      for (const entry of current.values()) {
-        if (!('missing' in (await this.readRecord(entry)))) next.set(entry.name, entry);
-      }
+      const entries = [...current.values()];
+      const exists = await Promise.all(entries.map((e) => this.recordExists(e)));
+      entries.forEach((e, i) => {
+        if (exists[i]) next.set(e.name, e);
+      });
       for (const f of wanted.values()) {
         if (next.has(f.name)) continue;
         const version = Math.max(f.version, (current.get(f.name)?.version ?? 0) + 1);
@@ -625,6 +654,18 @@ export class MemcacheStore implements FeatureStore {
     }
     this.records.set(entry.token, feature);
     return { feature };
+  }
+
+  /** Whether every chunk of a record exists (a touch: nothing is fetched). Ignores this store's cache. */
+  private async recordExists(entry: IndexEntry): Promise<boolean> {
+    const found = await Promise.all(
+      Array.from({ length: entry.parts }, (_, i) =>
+        this.mc.touch(this.keys.chunk(entry.token, i), this.expires),
+      ),
+    );
+    if (found.every(Boolean)) return true;
+    this.records.delete(entry.token);
+    return false;
   }
 
   private async deleteRecord(entry: IndexEntry): Promise<void> {
