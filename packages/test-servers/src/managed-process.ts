@@ -2,6 +2,7 @@ import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { onExit, removeDirSync } from './cleanup.js';
+import { WatchdogEntry } from './watchdog.js';
 
 /** How to run and probe one server process. */
 export interface ManagedProcessOptions {
@@ -35,8 +36,10 @@ export class ManagedProcess {
   private exited: Promise<void> | undefined;
   private dead = false;
   private readonly unregister: () => void;
+  private readonly watchdog: WatchdogEntry;
 
   constructor(private readonly options: ManagedProcessOptions) {
+    this.watchdog = new WatchdogEntry(options.dir);
     this.unregister = onExit(() => {
       if (this.child?.pid !== undefined && this.child.exitCode === null) {
         // SIGKILL: an exit handler cannot wait for a graceful stop. PostgreSQL's
@@ -60,10 +63,12 @@ export class ManagedProcess {
       closeSync(log);
     }
     this.child = child;
+    this.watchdog.running(child.pid);
     let exitInfo: string | undefined;
     this.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         exitInfo = signal ?? `code ${code}`;
+        if (!this.dead) this.watchdog.running(undefined);
         if (this.child === child) {
           this.child = undefined;
           this.exited = undefined;
@@ -115,6 +120,7 @@ export class ManagedProcess {
     await this.stop(this.options.stopSignal, 3_000);
     this.unregister();
     await rm(this.options.dir, { recursive: true, force: true, maxRetries: 3 });
+    this.watchdog.release();
   }
 
   /** The last lines of the server's log, for error messages. */

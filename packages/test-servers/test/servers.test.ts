@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -155,5 +156,34 @@ describe('startRedisCluster', () => {
     } finally {
       await cluster.kill();
     }
+  });
+});
+
+describe('a test process that dies without cleaning up', () => {
+  it('SIGKILLed: the watchdog still stops its server and removes the dir', async () => {
+    // The child imports the built package, starts a server and reports where it is.
+    const dist = new URL('../dist/index.js', import.meta.url).href;
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { startRedis } = await import(${JSON.stringify(dist)});
+         const r = await startRedis();
+         console.log(JSON.stringify({ port: r.port, dir: r.dir }));
+         setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const { port, dir } = await new Promise<{ port: number; dir: string }>((resolve) => {
+      child.stdout.once('data', (chunk) => resolve(JSON.parse(String(chunk))));
+    });
+    expect(await redisCommand(port, 'PING')).toBe('+PONG\r\n');
+    child.kill('SIGKILL');
+    // Wait for the watchdog to act (the test timeout fails this if it never does).
+    while (!(await refused(port)) || existsSync(dir)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(existsSync(dir)).toBe(false);
   });
 });
