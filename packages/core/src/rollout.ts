@@ -537,7 +537,9 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       maxAttempts: this.writeAttempts,
       now: this.now,
     });
-    if (result.changed) this.applyLocal(checked, result.feature);
+    // Also when nothing was written: the store may already hold the change (made by
+    // another client) that this snapshot has not caught up with yet.
+    this.applyLocal(checked, result.feature);
     return result.feature;
   }
 

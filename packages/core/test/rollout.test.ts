@@ -312,6 +312,23 @@ describe('mutations: read-your-writes with no notification at all', () => {
     expect(r.can({ id: 1 }, 'f')).toBe(false);
   });
 
+  it('a mutation that finds the change already made elsewhere still shows it at once', async () => {
+    const store = quietStore();
+    const a = client({ store, closeStore: false });
+    const b = client({ store, closeStore: false });
+    await Promise.all([a.ready(), b.ready()]);
+    await b.addFeature({ name: 'f' });
+    await a.activateUser('f', 1);
+    await a.activateGroup('g', 'vip');
+    expect(b.can({ id: 1 }, 'f')).toBe(false); // b has not heard of it: quiet store
+    const writes = store.writes;
+    await b.activateUser('f', 1);
+    await b.activateGroup('g', 'vip');
+    expect(store.writes).toBe(writes); // nothing to write...
+    expect(b.can({ id: 1 }, 'f')).toBe(true); // ...but b reads its write
+    expect(b.can({ id: 2, groups: ['vip'] }, 'g')).toBe(true);
+  });
+
   it('getFeature and features read the store; snapshot() is the local copy, sorted by name', async () => {
     const { r, store } = await ready();
     await r.addFeature({ name: 'b' });
