@@ -370,7 +370,8 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     this.assertOpen();
     const checked = validateFeatureName(name);
     const removed = await this.store.remove(checked);
-    if (removed) this.applyLocal(checked, undefined);
+    // Also when it was already gone: another client may have removed it before this snapshot heard.
+    this.applyLocal(checked, undefined);
     return removed;
   }
 

@@ -327,6 +327,12 @@ describe('mutations: read-your-writes with no notification at all', () => {
     expect(store.writes).toBe(writes); // nothing to write...
     expect(b.can({ id: 1 }, 'f')).toBe(true); // ...but b reads its write
     expect(b.can({ id: 2, groups: ['vip'] }, 'g')).toBe(true);
+    // Removing what another client already removed: false, and gone here too.
+    await a.removeFeature('f');
+    expect(b.can({ id: 1 }, 'f')).toBe(true);
+    expect(await b.removeFeature('f')).toBe(false);
+    expect(b.can({ id: 1 }, 'f')).toBe(false);
+    expect(b.explain({ id: 1 }, 'f').reason).toBe('FEATURE_NOT_FOUND');
   });
 
   it('getFeature and features read the store; snapshot() is the local copy, sorted by name', async () => {
