@@ -14,11 +14,21 @@ function script(source: string): LuaScript {
 // in Redis: no other command interleaves, so check-then-write is a true
 // compare-and-set across every process, and a write is all or nothing.
 
+// The change message, `{"revision":N,"name":"..."}`. The revision is formatted with
+// %d because Lua's tostring (and cjson's number encoding) switch to 14-digit
+// exponent notation for large numbers; cjson.encode escapes the name as JSON and
+// passes UTF-8 through untouched.
+const NOTIFICATION = `
+local function notification(revision, name)
+  return '{"revision":' .. string.format('%d', revision) .. ',"name":' .. cjson.encode(name) .. '}'
+end
+`;
+
 /**
  * Compare-and-set write. ARGV = [name, expectedVersion, featureJson, channel].
  * Returns {1, revision} when written, {0, currentVersion} on a version conflict.
  */
-export const PUT_SCRIPT = script(`
+export const PUT_SCRIPT = script(`${NOTIFICATION}
 local current = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
 if current ~= tonumber(ARGV[2]) then
   return {0, current}
@@ -26,7 +36,7 @@ end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[1], current + 1)
 local revision = redis.call('INCR', KEYS[3])
-redis.call('PUBLISH', ARGV[4], cjson.encode({revision = revision, name = ARGV[1]}))
+redis.call('PUBLISH', ARGV[4], notification(revision, ARGV[1]))
 return {1, revision}
 `);
 
@@ -35,7 +45,7 @@ return {1, revision}
  * Returns {1, revision} when removed, {2, 0} when there was nothing to remove,
  * {0, currentVersion} on a version conflict.
  */
-export const REMOVE_SCRIPT = script(`
+export const REMOVE_SCRIPT = script(`${NOTIFICATION}
 local current = redis.call('HGET', KEYS[2], ARGV[1])
 if not current then
   if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= 0 then
@@ -49,7 +59,7 @@ end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 local revision = redis.call('INCR', KEYS[3])
-redis.call('PUBLISH', ARGV[3], cjson.encode({revision = revision, name = ARGV[1]}))
+redis.call('PUBLISH', ARGV[3], notification(revision, ARGV[1]))
 return {1, revision}
 `);
 

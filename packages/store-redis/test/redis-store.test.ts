@@ -99,6 +99,39 @@ describe('key layout', () => {
   });
 });
 
+describe('change messages', () => {
+  it('carry any valid name exactly: quotes, slashes, backslashes, unicode', async () => {
+    const prefix = uniquePrefix('messages');
+    const store = new RedisStore({ url: server.url, prefix });
+    const names = ['quote " and \\ backslash', 'slash/es', 'ünïcødé ✓ 🚀', '{"json":1}', 'a,b|c'];
+    const changes: StoreChange[] = [];
+    let done: () => void = () => {};
+    const all = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const unsubscribe = await store.subscribe({
+      change: (change) => {
+        changes.push(change);
+        if (changes.length === names.length + 1) done();
+      },
+      resync: () => {},
+      error: () => {},
+    });
+    try {
+      for (const name of names) await store.put(makeFeature({ name }), 0);
+      await store.remove(names[0]!);
+      await all;
+      expect(changes).toEqual([
+        ...names.map((name, i) => ({ revision: i + 1, name })),
+        { revision: names.length + 1, name: names[0] },
+      ]);
+    } finally {
+      await unsubscribe();
+      await store.close();
+    }
+  });
+});
+
 describe('reading back', () => {
   it('bad JSON or a bad record is a CorruptDataError naming the key and field', async () => {
     const prefix = uniquePrefix('corrupt');
