@@ -125,7 +125,16 @@ function expiration(seconds: number): Buffer {
 export class Memcache {
   private readonly client: MemjsInternals;
 
-  constructor(client: Client) {
+  /**
+   * @param client the memjs client to send requests through.
+   * @param guardMs how long to wait for any answer before giving up. memjs' own timeout
+   * is armed on the socket, so a request in flight when the server closes the
+   * connection gracefully (a memcached restart) would never be answered nor failed.
+   */
+  constructor(
+    client: Client,
+    private readonly guardMs: number,
+  ) {
     assertDrivable(client);
     this.client = client as unknown as MemjsInternals;
   }
@@ -142,12 +151,20 @@ export class Memcache {
     const seq = client.seq;
     const request = header(opcode, Buffer.from(key, 'utf8'), extras, value, seq, cas);
     return new Promise((resolve, reject) => {
+      const guard = setTimeout(() => {
+        reject(
+          unavailable(`${opName(opcode)} ${key}`, new Error(`no answer within ${this.guardMs} ms`)),
+        );
+      }, this.guardMs);
+      // Never keep a process alive just for this timer: the socket does that while it lives.
+      guard.unref();
       try {
         client.perform(
           key,
           request,
           seq,
           (error, response) => {
+            clearTimeout(guard);
             if (error || !response) {
               reject(unavailable(`${opName(opcode)} ${key}`, error));
             } else {
@@ -158,6 +175,7 @@ export class Memcache {
           1,
         );
       } catch (error) {
+        clearTimeout(guard);
         reject(unavailable(`${opName(opcode)} ${key}`, error));
       }
     });

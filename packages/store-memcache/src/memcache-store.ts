@@ -52,7 +52,11 @@ export interface MemcacheStoreOptions {
   expires?: number;
   /** How often clients poll the revision, in ms. Default 500. */
   pollInterval?: number;
-  /** Per-request timeout in ms for the client the store creates. Default 2000. */
+  /**
+   * Per-request timeout in ms (memjs' `timeout` for the client the store creates; with
+   * a given client, the store still gives up on a request after this plus one second).
+   * Default 2000.
+   */
   timeout?: number;
   /**
    * Largest value written as one memcached item, in bytes. Feature records are split
@@ -177,7 +181,8 @@ export class MemcacheStore implements FeatureStore {
       });
       this.ownsClient = true;
     }
-    this.mc = new Memcache(this.client);
+    // memjs' own timeout fires first; the guard only catches requests memjs would never settle.
+    this.mc = new Memcache(this.client, timeout + 1000);
     this.keys = new Keys(this.prefix);
   }
 

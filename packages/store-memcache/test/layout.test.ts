@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { LIMITS, StoreError, StoreUnavailableError, ValidationError } from '@rollout/core';
+import { HOSTILE_NAMES, makeFeature } from '@rollout/store-test-suite';
+import { freePort, type MemcachedServer, useMemcached } from '@rollout/test-servers';
+import memjs from 'memjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemcacheStore, optionsFromUrl, storeFromUrl } from '../src/index.js';
+import { allKeys } from './memcached-admin.js';
+
+let server: MemcachedServer;
+beforeAll(async () => {
+  server = await useMemcached();
+});
+afterAll(async () => {
+  await server?.kill();
+});
+
+const prefixed = () => `k-${randomUUID()}:`;
+
+describe('keys and values', () => {
+  it('feature names never reach a key: every key is the prefix plus a fixed name or a random token', async () => {
+    const prefix = prefixed();
+    const store = new MemcacheStore({ servers: server.servers, prefix });
+    const names = [
+      ...new Set([
+        ...HOSTILE_NAMES,
+        'with space',
+        'y'.repeat(LIMITS.nameLength),
+        '\u{1F600} emoji',
+      ]),
+    ];
+    for (const name of names) await store.put(makeFeature({ name }), 0);
+    const keys = (await allKeys(server.host, server.port)).filter((k) => k.startsWith(prefix));
+    const escaped = prefix.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+    const shape = new RegExp(`^${escaped}(sentinel|revision|index|record:[A-Za-z0-9_-]{16}:\\d+)$`);
+    expect(keys.length).toBe(3 + names.length);
+    for (const key of keys) expect(key).toMatch(shape);
+    const stored = (await store.snapshot()).features.map((f) => f.name).sort();
+    expect(stored).toEqual([...names].sort());
+    await store.close();
+  });
+
+  it('a feature larger than one memcached item is split into chunks and read back whole', async () => {
+    const prefix = prefixed();
+    const store = new MemcacheStore({ servers: server.servers, prefix, itemBytes: 64 * 1024 });
+    const users = Array.from({ length: LIMITS.users }, (_, i) => `user-${i}`);
+    const stored = await store.put(makeFeature({ name: 'huge', users }), 0);
+    expect(stored.users).toHaveLength(LIMITS.users);
+    const chunks = (await allKeys(server.host, server.port)).filter((k) =>
+      k.startsWith(`${prefix}record:`),
+    );
+    expect(chunks.length).toBeGreaterThan(10);
+    const other = new MemcacheStore({ servers: server.servers, prefix });
+    const read = await other.get('huge');
+    expect(read?.users).toEqual(stored.users);
+    expect(read?.version).toBe(1);
+    await store.close();
+    await other.close();
+  });
+
+  it('an index that would outgrow one item is refused with a StoreError before anything changes', async () => {
+    const prefix = prefixed();
+    const store = new MemcacheStore({ servers: server.servers, prefix, itemBytes: 2048 });
+    let written = 0;
+    let refused: unknown;
+    for (let i = 0; i < 100 && refused === undefined; i++) {
+      try {
+        await store.put(makeFeature({ name: `feature_${i}` }), 0);
+        written++;
+      } catch (error) {
+        refused = error;
+      }
+    }
+    expect(refused).toBeInstanceOf(StoreError);
+    expect((refused as Error).message).toMatch(
+      /^\[rollout\] \[memcache\] the index of \d+ features/,
+    );
+    expect((await store.snapshot()).features).toHaveLength(written);
+    await store.close();
+  });
+});
+
+describe('options and connections', () => {
+  it('uses a memjs client the application owns and leaves it open on close()', async () => {
+    const client = memjs.Client.create(server.servers, { logger: { log: () => undefined } });
+    const store = new MemcacheStore({ client, prefix: prefixed() });
+    await store.put(makeFeature({ name: 'shared' }), 0);
+    expect((await store.get('shared'))?.version).toBe(1);
+    await store.close();
+    await client.set('still-open', 'yes', {});
+    expect((await client.get('still-open')).value?.toString()).toBe('yes');
+    client.close();
+  });
+
+  it('a server that is down gives StoreUnavailableError', async () => {
+    const port = await freePort();
+    const store = new MemcacheStore({ servers: `127.0.0.1:${port}`, prefix: prefixed() });
+    await expect(store.connect()).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.revision()).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      store: 'memcache',
+    });
+    await store.close();
+  });
+
+  it('rejects options memcached cannot take', () => {
+    expect(() => new MemcacheStore({ prefix: 'has space' })).toThrow(ValidationError);
+    expect(() => new MemcacheStore({ prefix: 'x'.repeat(101) })).toThrow(ValidationError);
+    expect(() => new MemcacheStore({ expires: 60 * 60 * 24 * 31 })).toThrow(ValidationError);
+    expect(() => new MemcacheStore({ client: {} as memjs.Client })).toThrow(StoreError);
+  });
+
+  it('storeFromUrl reads servers, credentials and query parameters', async () => {
+    expect(
+      optionsFromUrl(new URL('memcache://127.0.0.1:11211?prefix=app:&pollInterval=250&expires=60')),
+    ).toEqual({
+      servers: '127.0.0.1:11211',
+      prefix: 'app:',
+      pollInterval: 250,
+      expires: 60,
+    });
+    expect(optionsFromUrl('memcache://a:1,b:2/?prefix=p:').servers).toBe('a:1,b:2');
+    expect(optionsFromUrl(new URL('memcache://a:1?servers=b:2,c:3')).servers).toBe('a:1,b:2,c:3');
+    expect(optionsFromUrl(new URL('memcache://user:secret@a:1')).servers).toBe('user:secret@a:1');
+    expect(optionsFromUrl(new URL('memcache://a:1?restoreOnLoss=false')).restoreOnLoss).toBe(false);
+    expect(() => optionsFromUrl(new URL('memcache://a:1?nope=1'))).toThrow(ValidationError);
+    expect(() => optionsFromUrl(new URL('memcache://a:1?pollInterval=soon'))).toThrow(
+      ValidationError,
+    );
+    expect(() => optionsFromUrl(new URL('redis://a:1'))).toThrow(ValidationError);
+
+    const prefix = prefixed();
+    const store = storeFromUrl(
+      new URL(`memcache://${server.servers}?prefix=${encodeURIComponent(prefix)}&pollInterval=123`),
+    );
+    expect(store.prefix).toBe(prefix);
+    expect(store.capabilities).toMatchObject({
+      pollIntervalMs: 123,
+      push: false,
+      multiProcess: true,
+      durable: false,
+    });
+    await store.put(makeFeature({ name: 'via_url' }), 0);
+    const keys = await allKeys(server.host, server.port);
+    expect(keys).toContain(`${prefix}index`);
+    await store.close();
+  });
+});
