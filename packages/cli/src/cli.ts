@@ -12,8 +12,15 @@ async function readStdin(): Promise<string> {
 // cleanly with exit code 0; every other command keeps node's default (stop at once).
 function interrupted(): Promise<void> {
   return new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    // Store watchers and poll timers are unref'd (they never keep an app alive), so
+    // this timer is what keeps the process running until it is told to stop.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    const stop = () => {
+      clearInterval(keepAlive);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
 }
 

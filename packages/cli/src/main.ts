@@ -55,7 +55,27 @@ function parseConfig(specs: Readonly<Record<string, OptionSpec>>): ParseOptions 
   return out;
 }
 
+// node's parseArgs reads "-5" as an option; negative numbers (a user id, a
+// mistyped percentage) are values here, so they are masked while parsing.
+const NEGATIVE = /^-\d/;
+const MASK = '\u0001';
+
+function unmask<T>(value: T): T {
+  return (typeof value === 'string' && value.startsWith(MASK) ? value.slice(1) : value) as T;
+}
+
 function parseCommandLine(command: Command, args: readonly string[]) {
+  const parsed = parseMasked(
+    command,
+    args.map((a) => (NEGATIVE.test(a) ? `${MASK}${a}` : a)),
+  );
+  return {
+    positionals: parsed.positionals.map(unmask),
+    values: Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, unmask(v)])),
+  };
+}
+
+function parseMasked(command: Command, args: readonly string[]) {
   try {
     return parseArgs({
       args: [...args],

@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The built binary the tests run, as users do: `node dist/cli.js`. */
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+if (!existsSync(CLI)) {
+  throw new Error(`${CLI} is missing: build the CLI first (cd packages/cli && pnpm run build)`);
+}
+
+/** What one run of the binary produced. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of {@link rollout}. */
+export interface RunOptions {
+  /** Extra environment (ROLLOUT_STORE, NO_COLOR, ...). */
+  env?: Record<string, string | undefined>;
+  /** Text piped to stdin. */
+  input?: string;
+}
+
+/** Environment without the caller's colour and store settings, so tests decide them. */
+function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of ['ROLLOUT_STORE', 'NO_COLOR', 'FORCE_COLOR']) delete env[key];
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+/** Starts the binary without waiting (for `watch`). */
+export function spawnRollout(args: readonly string[], options: RunOptions = {}): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], {
+    env: cleanEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs `rollout ARGS...` to completion (stdout and stderr are pipes: not a terminal). */
+export function rollout(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawnRollout(args, options);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin?.end(options.input ?? '');
+  });
+}
+
+/** Runs a command that must succeed and returns its stdout parsed as JSON. */
+export async function rolloutJson<T = unknown>(
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<T> {
+  const run = await rollout([...args, '--json'], options);
+  if (run.code !== 0) {
+    throw new Error(`rollout ${args.join(' ')} exited with ${run.code}: ${run.stderr}`);
+  }
+  return JSON.parse(run.stdout) as T;
+}
