@@ -5,10 +5,12 @@ import { MemcacheStore, type MemcacheStoreOptions } from './memcache-store.js';
  * Builds a store from a URL: `memcache://host:port?prefix=app:&pollInterval=500&expires=0`.
  * Credentials (`memcache://user:pass@host:port`) are passed to memjs for SASL.
  *
- * Several servers: the WHATWG `URL` parser rejects `host1:port1,host2:port2`, so
- * either pass the URL as a string (`storeFromUrl('memcache://h1:11211,h2:11211')`),
- * or name the others in a `servers` query parameter
- * (`memcache://h1:11211?servers=h2:11211,h3:11211`).
+ * Several servers: the WHATWG `URL` parser rejects `host1:port1,host2:port2`, so a
+ * `URL` names them all in a `servers` query parameter, the form core's `openStore`
+ * produces: `memcache://h1:11211/?servers=h1:11211,h2:11211` (the URL's host is added
+ * in front when the list lacks it). A string may also list them in the authority
+ * (`storeFromUrl('memcache://h1:11211,h2:11211')`). Keep the order the same in every
+ * process: memjs picks a key's server by its position in the list.
  * Query parameters: `prefix`, `pollInterval` (ms), `expires` (s), `timeout` (ms),
  * `itemBytes`, `restoreOnLoss` (`true`/`false`), `servers`. Unknown ones are rejected.
  */
@@ -20,7 +22,8 @@ const NUMERIC = ['pollInterval', 'expires', 'timeout', 'itemBytes'] as const;
 
 /** The constructor options a URL stands for (see {@link storeFromUrl}). */
 export function optionsFromUrl(url: URL | string): MemcacheStoreOptions {
-  let servers: string[];
+  let hosts: string[];
+  let credentials = '';
   let query: URLSearchParams;
   if (typeof url === 'string') {
     const match = /^memcached?:\/\/([^/?#]*)[^?#]*(\?[^#]*)?/i.exec(url);
@@ -30,20 +33,32 @@ export function optionsFromUrl(url: URL | string): MemcacheStoreOptions {
         url,
         'must look like memcache://host:port[,host:port]?prefix=...',
       );
-    servers = (match[1] ?? '').split(',').filter((s) => s !== '');
+    const authority = match[1] ?? '';
+    const at = authority.lastIndexOf('@');
+    credentials = at >= 0 ? authority.slice(0, at + 1) : '';
+    hosts = authority.slice(at + 1).split(',');
     query = new URLSearchParams(match[2] ?? '');
   } else {
     if (url.protocol !== 'memcache:' && url.protocol !== 'memcached:') {
       throw new ValidationError('url', url.href, 'must use the memcache: scheme');
     }
-    const auth = url.username ? `${url.username}${url.password ? `:${url.password}` : ''}@` : '';
-    servers = url.host ? [`${auth}${url.host}`] : [];
+    if (url.username) credentials = `${url.username}${url.password ? `:${url.password}` : ''}@`;
+    hosts = [url.host];
     query = url.searchParams;
   }
+  const listed = query.get('servers');
+  if (listed !== null) {
+    // The list is complete; the authority's host goes in front only when it is missing.
+    const all = listed.split(',');
+    hosts = hosts.filter((h) => h !== '' && !all.includes(h)).concat(all);
+  }
+  const servers = hosts
+    .filter((h) => h !== '')
+    .map((h) => decodeURIComponent(`${credentials}${h}`));
   const options: MemcacheStoreOptions = {};
   for (const [key, value] of query) {
     if (key === 'prefix') options.prefix = value;
-    else if (key === 'servers') servers.push(...value.split(',').filter((s) => s !== ''));
+    else if (key === 'servers') continue;
     else if (key === 'restoreOnLoss') {
       if (value !== 'true' && value !== 'false')
         throw new ValidationError(key, value, 'must be true or false');
@@ -62,7 +77,11 @@ export function optionsFromUrl(url: URL | string): MemcacheStoreOptions {
     }
   }
   if (servers.length === 0)
-    throw new ValidationError('url', String(url), 'names no server (memcache://host:port)');
-  options.servers = servers.map((s) => decodeURIComponent(s)).join(',');
+    throw new ValidationError(
+      'url',
+      String(url).replace(/\/\/[^@/]*@/, '//***@'),
+      'names no server (memcache://host:port)',
+    );
+  options.servers = servers.join(',');
   return options;
 }

@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { LIMITS, StoreError, StoreUnavailableError, ValidationError } from '@rollout/core';
+import {
+  DataLostError,
+  LIMITS,
+  StoreError,
+  StoreUnavailableError,
+  ValidationError,
+} from '@rollout/core';
 import { HOSTILE_NAMES, makeFeature } from '@rollout/store-test-suite';
 import { freePort, type MemcachedServer, useMemcached } from '@rollout/test-servers';
 import memjs from 'memjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemcacheStore, optionsFromUrl, storeFromUrl } from '../src/index.js';
 import { allKeys } from './memcached-admin.js';
+import { until } from './wait-for.js';
 
 let server: MemcachedServer;
 beforeAll(async () => {
@@ -81,6 +88,25 @@ describe('keys and values', () => {
 });
 
 describe('options and connections', () => {
+  it('expires: the data vanishes as a whole after the last write, reported as data loss', async () => {
+    const store = new MemcacheStore({
+      servers: server.servers,
+      prefix: prefixed(),
+      expires: 1,
+      restoreOnLoss: false,
+    });
+    await store.put(makeFeature({ name: 'short_lived' }), 0);
+    expect((await store.snapshot()).features).toHaveLength(1);
+    await until(() =>
+      store.revision().then(
+        () => false,
+        (error: unknown) => error instanceof DataLostError,
+      ),
+    );
+    await expect(store.snapshot()).rejects.toBeInstanceOf(DataLostError);
+    await store.close();
+  });
+
   it('uses a memjs client the application owns and leaves it open on close()', async () => {
     const client = memjs.Client.create(server.servers, { logger: { log: () => undefined } });
     const store = new MemcacheStore({ client, prefix: prefixed() });
@@ -122,6 +148,9 @@ describe('options and connections', () => {
     expect(optionsFromUrl('memcache://a:1,b:2/?prefix=p:').servers).toBe('a:1,b:2');
     expect(optionsFromUrl(new URL('memcache://a:1?servers=b:2,c:3')).servers).toBe('a:1,b:2,c:3');
     expect(optionsFromUrl(new URL('memcache://user:secret@a:1')).servers).toBe('user:secret@a:1');
+    // The form core's openStore gives a host list: the whole list in `servers`.
+    expect(optionsFromUrl(new URL('memcache://a:1/?servers=a:1,b:2')).servers).toBe('a:1,b:2');
+    expect(optionsFromUrl('memcache://u:p@a:1,b:2').servers).toBe('u:p@a:1,u:p@b:2');
     expect(optionsFromUrl(new URL('memcache://a:1?restoreOnLoss=false')).restoreOnLoss).toBe(false);
     expect(() => optionsFromUrl(new URL('memcache://a:1?nope=1'))).toThrow(ValidationError);
     expect(() => optionsFromUrl(new URL('memcache://a:1?pollInterval=soon'))).toThrow(
