@@ -16,7 +16,8 @@ function freshStore(): { url: string; path: string; env: Record<string, string> 
   return { url, path, env: { ROLLOUT_STORE: url } };
 }
 
-const ANSI = /\u001b\[/;
+// The escape character that starts every ANSI colour sequence.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
 
 function expectNoStack(run: CliRun) {
   expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
