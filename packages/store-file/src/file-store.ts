@@ -393,6 +393,7 @@ export class FileStore implements FeatureStore {
       return;
     }
     this.checking = true;
+    let retried = false;
     try {
       do {
         this.recheck = false;
@@ -402,9 +403,18 @@ export class FileStore implements FeatureStore {
         try {
           doc = await this.load();
         } catch (error) {
+          if (error instanceof CorruptDataError && !retried) {
+            // Editors that save in place truncate, then write: give the save a moment
+            // to finish before calling the file corrupt.
+            retried = true;
+            this.recheck = true;
+            await sleep(HALF_SAVED_RETRY_MS);
+            continue;
+          }
           this.reportError(error);
           continue;
         }
+        retried = false;
         // Our own write landed while we were reading: this read may predate it.
         if (this.writes !== writesBefore) {
           this.recheck = true;
@@ -482,6 +492,10 @@ export class FileStore implements FeatureStore {
     return new StoreError(STORE_NAME, `${what}: ${detail}`, { cause: error });
   }
 }
+
+// How long a watcher waits before re-reading a file that did not parse (likely mid-save).
+const HALF_SAVED_RETRY_MS = 50;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function copy(feature: Feature): Feature {
   return structuredClone(feature);
