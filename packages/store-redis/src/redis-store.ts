@@ -23,6 +23,7 @@ import {
   waitUntilReady,
 } from './connection.js';
 import { DEFAULT_PREFIX, type KeyLayout, keyLayout } from './key-layout.js';
+import { redactUrl } from './redact-url.js';
 import { STORE_NAME, toStoreError } from './redis-errors.js';
 import { type LuaScript, PUT_SCRIPT, REMOVE_SCRIPT, SNAPSHOT_SCRIPT } from './scripts.js';
 
@@ -111,7 +112,11 @@ export class RedisStore implements FeatureStore {
       this.url = undefined;
     } else if (typeof options.url === 'string') {
       if (!/^rediss?:\/\//i.test(options.url)) {
-        throw new ValidationError('url', options.url, 'must start with redis:// or rediss://');
+        throw new ValidationError(
+          'url',
+          redactUrl(options.url),
+          'must start with redis:// or rediss://',
+        );
       }
       this.url = options.url;
       this.client = clientFromUrl(options.url, timeout, this.redisOptions);

@@ -215,6 +215,13 @@ describe('an application-owned client', () => {
   it('needs url or client, not both, and only redis URLs', () => {
     expect(() => new RedisStore({})).toThrow(ValidationError);
     expect(() => new RedisStore({ url: 'http://127.0.0.1:6379' })).toThrow(ValidationError);
+    // A password never ends up in an error message.
+    expect(() => new RedisStore({ url: 'http://user:s3cret@127.0.0.1:6379' })).toThrow(
+      /user:\*\*\*@/,
+    );
+    expect(() => storeFromUrl(new URL('memcache://user:s3cret@127.0.0.1'))).toThrow(
+      /^(?!.*s3cret).*memcache:\/\/user:\*\*\*@/,
+    );
     expect(
       () => new RedisStore({ url: server.url, client: new Redis({ lazyConnect: true }) }),
     ).toThrow(ValidationError);
