@@ -436,21 +436,13 @@ export class PostgresStore implements FeatureStore {
   }
 
   // Migrations always run on a pool connection of the store, never in a caller's transaction.
-  private async prepare(): Promise<void> {
-    const { pool, names } = this.shared;
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw toStoreError(error, 'connecting');
-    }
-    try {
-      await migrate(client, names, this.shared.migrate);
-      client.release();
-    } catch (error) {
-      client.release(isConnectionBroken(error) ? asError(error) : undefined);
-      throw toStoreError(error, `preparing the tables ${names.features}`);
-    }
+  private prepare(): Promise<void> {
+    const { names, migrate: allowed } = this.shared;
+    return this.withPoolClient(
+      (client) => migrate(client, names, allowed),
+      (error, sent) =>
+        toStoreError(error, sent ? `preparing the tables ${names.features}` : 'connecting'),
+    );
   }
 
   private async run<R extends pg.QueryResultRow>(
@@ -471,24 +463,51 @@ export class PostgresStore implements FeatureStore {
         });
       }
     }
+    const config = {
+      text,
+      values,
+      query_timeout: this.shared.queryTimeoutMs + 1000,
+    } as pg.QueryConfig;
+    return this.withPoolClient(
+      (client) => (client as Queryable).query<R>(config),
+      // Without a connection the statement was never sent, so a write was surely not applied.
+      (error, sent) =>
+        toStoreError(error, action, {
+          feature: options.feature,
+          inFlightWrite: sent && options.write,
+        }),
+    );
+  }
+
+  /**
+   * Runs `use` on a connection checked out of the pool and gives it back (destroyed
+   * when it broke). While a connection is checked out the pool stops listening to
+   * its errors, so the store listens: a server shutdown message that arrives right
+   * after a result must not become an uncaught 'error' event.
+   */
+  private async withPoolClient<T>(
+    use: (client: pg.PoolClient) => Promise<T>,
+    fail: (error: unknown, sent: boolean) => Error,
+  ): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.shared.pool.connect();
     } catch (error) {
-      // Never got a connection: the statement was not sent, so not applied.
-      throw toStoreError(error, action, { feature: options.feature });
+      throw fail(error, false);
     }
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
-      const result = await (client as Queryable).query<R>({
-        text,
-        values,
-        query_timeout: this.shared.queryTimeoutMs + 1000,
-      } as pg.QueryConfig);
-      client.release();
-      return result;
+      return await use(client);
     } catch (error) {
-      client.release(isConnectionBroken(error) ? asError(error) : undefined);
-      throw toStoreError(error, action, { feature: options.feature, inFlightWrite: options.write });
+      if (broken === undefined && isConnectionBroken(error)) broken = asError(error);
+      throw fail(error, true);
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 }

@@ -19,13 +19,13 @@ export async function waitFor<T>(
   what: string,
   check: () => T | Promise<T>,
   timeoutMs = 30_000,
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value;
+      if (value) return value as NonNullable<T>;
     } catch (error) {
       last = error;
     }

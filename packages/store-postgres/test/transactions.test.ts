@@ -111,6 +111,7 @@ describe("the store inside the application's own transaction", () => {
 describe('a pool the application owns', () => {
   it('is used for every statement and never ended by close()', async () => {
     const pool = new pg.Pool({ connectionString: server.url, max: 3 });
+    pool.on('error', () => undefined);
     const store = new PostgresStore({ pool, schema: freshSchema() });
     const changes: StoreChange[] = [];
     const unsubscribe = await store.subscribe({
