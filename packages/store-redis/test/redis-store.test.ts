@@ -132,6 +132,46 @@ describe('change messages', () => {
   });
 });
 
+describe('a dropped pub/sub connection', () => {
+  it('reports error once, reconnects by itself, resubscribes, then asks for a resync', async () => {
+    const prefix = uniquePrefix('dropped');
+    const store = new RedisStore({ url: server.url, prefix });
+    const events: string[] = [];
+    let resynced: () => void = () => {};
+    const resync = new Promise<void>((resolve) => {
+      resynced = resolve;
+    });
+    let delivered: () => void = () => {};
+    const change = new Promise<void>((resolve) => {
+      delivered = resolve;
+    });
+    const unsubscribe = await store.subscribe({
+      change: (c) => {
+        events.push(`change ${c.name}`);
+        delivered();
+      },
+      resync: () => {
+        events.push('resync');
+        resynced();
+      },
+      error: (error) => events.push(`error ${error.code}`),
+    });
+    try {
+      // Redis drops every pub/sub connection; the command connection stays up.
+      await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      await resync;
+      expect(events).toEqual(['error STORE_UNAVAILABLE', 'resync']);
+      // Subscribed again before the resync was asked for: the next write arrives.
+      await store.put(makeFeature({ name: 'after' }), 0);
+      await change;
+      expect(events).toEqual(['error STORE_UNAVAILABLE', 'resync', 'change after']);
+    } finally {
+      await unsubscribe();
+      await store.close();
+    }
+  });
+});
+
 describe('reading back', () => {
   it('bad JSON or a bad record is a CorruptDataError naming the key and field', async () => {
     const prefix = uniquePrefix('corrupt');
