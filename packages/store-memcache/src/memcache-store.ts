@@ -100,7 +100,9 @@ type ReadResult = { feature: Feature } | { missing: true };
  * by `restore()` or automatically (`restoreOnLoss`).
  */
 export class MemcacheStore implements FeatureStore {
+  /** `memcache`, as named in errors. */
   readonly name = STORE_NAME;
+  /** No push (clients poll the revision), multi-process, not durable, no history. */
   readonly capabilities: StoreCapabilities;
   /** The key prefix in use. */
   readonly prefix: string;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type AddressInfo, createServer } from 'node:net';
 import {
   DataLostError,
   LIMITS,
@@ -127,6 +128,20 @@ describe('options and connections', () => {
       store: 'memcache',
     });
     await store.close();
+  });
+
+  it('a server that accepts connections but never answers gives StoreUnavailableError, not a hang', async () => {
+    const silent = createServer((socket) => socket.on('data', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const store = new MemcacheStore({
+      servers: `127.0.0.1:${port}`,
+      prefix: prefixed(),
+      timeout: 200,
+    });
+    await expect(store.snapshot()).rejects.toBeInstanceOf(StoreUnavailableError);
+    await store.close();
+    silent.close();
   });
 
   it('rejects options memcached cannot take', () => {
