@@ -1,5 +1,5 @@
 import type { StoreChange } from '@rollout/core';
-import { VersionConflictError } from '@rollout/core';
+import { StoreUnavailableError, VersionConflictError } from '@rollout/core';
 import { makeFeature } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import pg from 'pg';
@@ -126,5 +126,30 @@ describe('a pool the application owns', () => {
     expect(pool.ended).toBe(false);
     expect((await pool.query('SELECT 1 AS one')).rows[0].one).toBe(1);
     await pool.end();
+  });
+});
+
+describe('a write stuck behind a lock', () => {
+  it('fails with StoreUnavailableError after queryTimeoutMs and is not applied', async () => {
+    const schema = freshSchema();
+    const store = new PostgresStore({ connectionString: server.url, schema, queryTimeoutMs: 300 });
+    const holder = new pg.Client({ connectionString: server.url });
+    await holder.connect();
+    try {
+      const created = await store.put(makeFeature({ name: 'locked', percentage: 1 }), 0);
+      await holder.query('BEGIN');
+      await holder.query(
+        `SELECT 1 FROM ${pg.escapeIdentifier(schema)}.rollout_features WHERE name = $1 FOR UPDATE`,
+        ['locked'],
+      );
+      const error = await store.put({ ...created, percentage: 2 }, 1).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      await holder.query('ROLLBACK');
+      expect((await store.get('locked'))?.percentage).toBe(1);
+      expect((await store.put({ ...created, percentage: 3 }, 1)).version).toBe(2);
+    } finally {
+      await holder.end();
+      await store.close();
+    }
   });
 });

@@ -1,0 +1,61 @@
+import { ValidationError } from '@rollout/core';
+import { makeFeature } from '@rollout/store-test-suite';
+import { type PostgresServer, usePostgres } from '@rollout/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeFromUrl } from '../dist/index.js';
+import { freshSchema } from './helpers.js';
+
+let server: PostgresServer;
+beforeAll(async () => {
+  server = await usePostgres();
+});
+afterAll(async () => {
+  await server?.kill();
+});
+
+describe('storeFromUrl', () => {
+  it('opens postgres:// and postgresql:// URLs, reading schema and table from the query', async () => {
+    for (const protocol of ['postgres:', 'postgresql:']) {
+      const schema = freshSchema();
+      const url = new URL(server.url);
+      url.protocol = protocol;
+      url.searchParams.set('schema', schema);
+      url.searchParams.set('table', 'flags');
+      url.searchParams.set('application_name', 'rollout-url-test');
+      const store = storeFromUrl(url);
+      try {
+        expect(store.table).toBe(`"${schema}"."flags"`);
+        await store.put(makeFeature({ name: 'via-url' }), 0);
+        expect((await store.get('via-url'))?.version).toBe(1);
+      } finally {
+        await store.close();
+      }
+    }
+  });
+
+  it('reads migrate=false', async () => {
+    const url = new URL(server.url);
+    url.searchParams.set('schema', freshSchema());
+    url.searchParams.set('migrate', 'false');
+    const store = storeFromUrl(url);
+    try {
+      await expect(store.connect()).rejects.toThrow(/migrate is false/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('defaults to public.rollout_features', async () => {
+    const store = storeFromUrl(new URL(server.url));
+    expect(store.table).toBe('"public"."rollout_features"');
+    await store.close();
+  });
+
+  it('rejects other schemes, bad flags, repeated parameters and bad identifiers', () => {
+    expect(() => storeFromUrl(new URL('redis://127.0.0.1:6379'))).toThrow(ValidationError);
+    expect(() => storeFromUrl(new URL(`${server.url}?migrate=maybe`))).toThrow(ValidationError);
+    expect(() => storeFromUrl(new URL(`${server.url}?schema=a&schema=b`))).toThrow(ValidationError);
+    expect(() => storeFromUrl(new URL(`${server.url}?schema=a%3Bdrop`))).toThrow(ValidationError);
+    expect(() => storeFromUrl(new URL(`${server.url}?table=x%22y`))).toThrow(ValidationError);
+  });
+});
