@@ -165,6 +165,10 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   // Local writes bump an epoch so that a refresh fetched before them cannot undo them.
   private localEpoch = 0;
   private readonly touched = new Map<string, number>();
+  // Every change applied to the snapshot is numbered per name, so a local write can tell
+  // whether its feature changed here (a refresh, another write) while it was on its way.
+  private applySeq = 0;
+  private readonly appliedAt = new Map<string, number>();
 
   private readonly detail: EvaluationDetail = { group: undefined, rule: -1, position: -1 };
   private readonly groupErrorHandler = (group: string, error: unknown) => {
@@ -339,12 +343,13 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     this.assertOpen();
     const feature = featureFromInput(input, this.now().toISOString());
     for (let attempt = 0; attempt < this.writeAttempts; attempt++) {
+      const since = this.applySeq;
       const existing = await this.store.get(feature.name);
       if (existing && !options.replace) throw new FeatureExistsError(feature.name);
       const next = { ...feature, createdAt: existing?.createdAt ?? feature.createdAt };
       try {
         const stored = await this.store.put(next, existing ? existing.version : 0);
-        this.applyLocal(stored.name, stored);
+        this.applyLocal(stored.name, stored, since);
         return stored;
       } catch (error) {
         if (!(error instanceof VersionConflictError)) throw error;
@@ -533,6 +538,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   ): Promise<Feature> {
     this.assertOpen();
     const checked = validateFeatureName(name);
+    const since = this.applySeq;
     const result: MutateResult = await mutateFeature(this.store, checked, change, {
       create,
       maxAttempts: this.writeAttempts,
@@ -540,36 +546,47 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     });
     // Also when nothing was written: the store may already hold the change (made by
     // another client) that this snapshot has not caught up with yet.
-    this.applyLocal(checked, result.feature);
+    this.applyLocal(checked, result.feature, since);
     return result.feature;
   }
 
-  /** Applies this client's own write to the snapshot at once (read-your-writes). */
-  private applyLocal(name: string, feature: Feature | undefined): void {
+  /**
+   * Applies this client's own write to the snapshot at once (read-your-writes). `since`
+   * is `applySeq` when the write read the store: if nothing changed `name` here after
+   * that (no refresh, no other write of this client), the result is the newest record.
+   */
+  private applyLocal(name: string, feature: Feature | undefined, since = -1): void {
     this.touched.set(name, ++this.localEpoch);
-    this.applyOne(name, feature, 'local');
+    this.applyOne(name, feature, 'local', (this.appliedAt.get(name) ?? 0) <= since);
   }
 
-  private applyOne(name: string, feature: Feature | undefined, source: 'local' | 'remote'): void {
+  private applyOne(
+    name: string,
+    feature: Feature | undefined,
+    source: 'local' | 'remote',
+    newest = false,
+  ): void {
     const previous = this.compiled.get(name)?.feature;
     if (feature === undefined) {
       if (!previous) return;
       this.compiled.delete(name);
     } else {
-      // A local write's result may arrive after a refresh already applied a newer
-      // version: keep the newer one. A remote record is never older than what is
-      // applied (refreshes are serialized, and names written locally meanwhile are
-      // skipped by the epoch check), so only an identical record is skipped: a
-      // feature removed and re-created elsewhere starts again at version 1, with a
-      // createdAt that may equal the old one (same millisecond, or a fixed clock).
+      // A local write's result may arrive after a refresh or another write already applied
+      // a newer version: keep the newer one. Otherwise (a remote record, or a local one
+      // nothing changed meanwhile) the record is the newest there is (refreshes are
+      // serialized, names written locally meanwhile are skipped by the epoch check), so
+      // only an identical record is skipped: a feature removed and re-created starts
+      // again at version 1, with a createdAt that may equal the old one (same
+      // millisecond, or a fixed clock), so versions of different lives do not compare.
       const skip =
         previous !== undefined &&
-        (source === 'local'
+        (source === 'local' && !newest
           ? previous.createdAt === feature.createdAt && previous.version >= feature.version
           : previous.version === feature.version && previous.updatedAt === feature.updatedAt);
       if (skip) return;
       this.compiled.set(name, compileFeature(feature));
     }
+    this.appliedAt.set(name, ++this.applySeq);
     this.emit('change', { name, feature, previous, source });
   }
 
@@ -673,11 +690,13 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       )
         continue;
       this.compiled.set(feature.name, compileFeature(feature));
+      this.appliedAt.set(feature.name, ++this.applySeq);
       this.emit('change', { name: feature.name, feature, previous, source: 'remote' });
     }
     for (const [name, cf] of [...this.compiled]) {
       if (seen.has(name) || (this.touched.get(name) ?? 0) > epoch) continue;
       this.compiled.delete(name);
+      this.appliedAt.set(name, ++this.applySeq);
       this.emit('change', { name, feature: undefined, previous: cf.feature, source: 'remote' });
     }
     // A revision that went back means the data was reset (a memcached restart, an emptied

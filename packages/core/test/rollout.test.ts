@@ -335,6 +335,51 @@ describe('mutations: read-your-writes with no notification at all', () => {
     expect(b.explain({ id: 1 }, 'f').reason).toBe('FEATURE_NOT_FOUND');
   });
 
+  it("a client's own write shows even when its snapshot holds an older life of the feature with the same createdAt", async () => {
+    const store = quietStore();
+    const now = () => new Date('2026-03-01T00:00:00.000Z'); // every record gets the same timestamps
+    const a = client({ store, closeStore: false, now });
+    const b = client({ store, closeStore: false, now });
+    await Promise.all([a.ready(), b.ready()]);
+    await a.addFeature({ name: 'f', users: [1] });
+    await a.activateUser('f', 2);
+    await b.refresh(); // b holds f at version 2
+    await a.removeFeature('f');
+    const created = await b.addFeature({ name: 'f', users: ['new'] });
+    expect(created.version).toBe(1);
+    expect(b.can({ id: 'new' }, 'f')).toBe(true);
+    expect(b.can({ id: 1 }, 'f')).toBe(false);
+
+    await a.activateUser('f', 3);
+    await a.activateUser('f', 4);
+    await b.refresh(); // b holds the second life at version 3
+    await a.removeFeature('f');
+    await a.addFeature({ name: 'f' });
+    const updated = await b.activateUser('f', 'mine');
+    expect(updated.version).toBe(2);
+    expect(b.can({ id: 'mine' }, 'f')).toBe(true);
+    expect(b.can({ id: 3 }, 'f')).toBe(false);
+    expect(b.snapshot()).toEqual(await b.features());
+  });
+
+  it('write answers arriving out of order never roll the snapshot back', async () => {
+    const store = quietStore();
+    const view = new FlakyStore(store);
+    const r = client({ store: view });
+    await r.ready();
+    await r.addFeature({ name: 'f' });
+    view.holdPuts();
+    const first = r.activateUser('f', 'a');
+    await until(() => store.writes === 2);
+    const second = r.activateUser('f', 'b');
+    await until(() => store.writes === 3);
+    view.releasePuts(); // the answer of the second write comes first
+    expect((await second).version).toBe(3);
+    expect((await first).version).toBe(2);
+    expect(r.snapshot()[0]).toMatchObject({ version: 3, users: ['a', 'b'] });
+    expect(r.can({ id: 'b' }, 'f')).toBe(true);
+  });
+
   it('getFeature and features read the store; snapshot() is the local copy, sorted by name', async () => {
     const { r, store } = await ready();
     await r.addFeature({ name: 'b' });

@@ -12,7 +12,8 @@ import {
  * client off while others keep writing: `setDown(true)` makes every member reject
  * with StoreUnavailableError and tells the subscriber its push channel failed;
  * notifications are dropped while down, as a dead connection would. `hold()` parks
- * `get` calls until `release()`, to order a refresh after other writes.
+ * `get` calls until `release()`, to order a refresh after other writes; `holdPuts()`
+ * delays write answers to deliver them out of order.
  */
 export class FlakyStore implements FeatureStore {
   readonly name = 'flaky';
@@ -26,6 +27,7 @@ export class FlakyStore implements FeatureStore {
   closed = false;
   private listener: StoreListener | undefined;
   private held: (() => void)[] | undefined;
+  private heldPuts: (() => void)[] | undefined;
 
   constructor(private readonly inner: FeatureStore) {
     this.capabilities = inner.capabilities;
@@ -53,6 +55,18 @@ export class FlakyStore implements FeatureStore {
     for (const go of waiting) go();
   }
 
+  /** From now on `put` writes at once but its answer waits until {@link releasePuts}. */
+  holdPuts(): void {
+    this.heldPuts ??= [];
+  }
+
+  /** Delivers the parked `put` answers, newest first: the order a connection pool may give. */
+  releasePuts(): void {
+    const waiting = this.heldPuts ?? [];
+    this.heldPuts = undefined;
+    for (const go of waiting.reverse()) go();
+  }
+
   async connect(): Promise<void> {
     this.check();
     await this.inner.connect();
@@ -77,7 +91,9 @@ export class FlakyStore implements FeatureStore {
 
   async put(feature: Feature, expectedVersion: number): Promise<Feature> {
     this.check();
-    return this.inner.put(feature, expectedVersion);
+    const stored = await this.inner.put(feature, expectedVersion);
+    if (this.heldPuts) await new Promise<void>((resolve) => this.heldPuts?.push(resolve));
+    return stored;
   }
 
   async remove(name: string, expectedVersion?: number): Promise<boolean> {
