@@ -95,13 +95,9 @@ export function toStoreError(
         { cause: error },
       );
     }
-    return new StoreUnavailableError(
-      STORE_NAME,
-      `${action}: PostgreSQL is unavailable (${detail})`,
-      {
-        cause: error,
-      },
-    );
+    const why =
+      state === '57014' ? 'PostgreSQL did not finish in time' : 'PostgreSQL is unavailable';
+    return new StoreUnavailableError(STORE_NAME, `${action}: ${why} (${detail})`, { cause: error });
   }
   if (state === '42P01' || state === '3F000') {
     return new StoreError(
