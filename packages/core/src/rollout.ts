@@ -160,6 +160,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   private failures = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
+  private subscribing = false;
   private readyWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private readonly started: Promise<void>;
   // Local writes bump an epoch so that a refresh fetched before them cannot undo them.
@@ -593,21 +594,45 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   private async start(): Promise<void> {
     try {
       await this.store.connect();
-      if (this.store.capabilities.push && this.store.subscribe) {
-        this.unsubscribe = await this.store.subscribe({
-          change: (change) => this.onStoreChange(change),
-          resync: () => {
-            this.needFull = true;
-            void this.runRefresh();
-          },
-          error: (error) => this.markStale(error),
-        });
-      }
+      await this.ensureSubscribed();
     } catch (error) {
       this.markStale(toRolloutError(error, 'connecting to the store failed'));
     }
     await this.runRefresh();
     this.schedulePoll();
+  }
+
+  /**
+   * Subscribes to pushed changes if the store can push and we are not subscribed
+   * yet. Called at start and again on every poll, so a client created while the
+   * store was down subscribes once it is back instead of living on polls alone.
+   */
+  private async ensureSubscribed(): Promise<void> {
+    const store = this.store;
+    if (this.unsubscribe || this.subscribing || !store.capabilities.push || !store.subscribe)
+      return;
+    if (this.currentStatus === 'closed') return;
+    this.subscribing = true;
+    try {
+      const unsubscribe = await store.subscribe({
+        change: (change) => this.onStoreChange(change),
+        resync: () => {
+          this.needFull = true;
+          void this.runRefresh();
+        },
+        error: (error) => this.markStale(error),
+      });
+      // close() may have run while subscribe() was in flight (TS narrowed the status before the await).
+      if ((this.currentStatus as RolloutStatus) === 'closed') {
+        await unsubscribe().catch(() => undefined);
+        return;
+      }
+      this.unsubscribe = unsubscribe;
+      // Changes made before the subscription existed were never pushed: reload once.
+      if (this.loaded) this.needFull = true;
+    } finally {
+      this.subscribing = false;
+    }
   }
 
   private onStoreChange(change: StoreChange): void {
@@ -764,6 +789,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     this.timer = undefined;
     if (this.currentStatus === 'closed') return;
     try {
+      await this.ensureSubscribed();
       if (this.currentStatus === 'stale' || !this.loaded) {
         this.needFull = true;
       } else {
