@@ -105,6 +105,25 @@ describe('before ready()', () => {
     });
   });
 
+  it('a client started while the store is down subscribes to pushed changes once it is back', async () => {
+    const inner = new TestStore();
+    const flaky = new FlakyStore(inner);
+    flaky.setDown(true);
+    // Hourly polls: after the first load only pushed changes can reach this client.
+    const r = client({ store: flaky, maxBackoff: 20, pollInterval: 3_600_000 });
+    await expect(r.ready()).rejects.toBeInstanceOf(StoreUnavailableError);
+    const again = r.ready();
+    flaky.setDown(false);
+    await again;
+    await until(() => inner.subscribers === 1);
+    const writer = client({ store: inner, closeStore: false });
+    await writer.ready();
+    await writer.addFeature({ name: 'pushed', groups: ['ALL'] });
+    await until(() => r.can({ id: 1 }, 'pushed'));
+    await r.close();
+    expect(inner.subscribers).toBe(1); // only the writer's
+  });
+
   it('refresh() rejects while the first load keeps failing', async () => {
     const flaky = new FlakyStore(new TestStore());
     flaky.setDown(true);
