@@ -516,6 +516,30 @@ describe('a store whose data is reset', () => {
   });
 });
 
+describe('resync', () => {
+  it("a store's resync() makes the client reload everything, even what it was never told", async () => {
+    const store = new TestStore();
+    const r = client({ store, pollInterval: 3_600_000 });
+    await r.ready();
+    const now = new Date().toISOString();
+    await store.put(featureFromInput({ name: 'a', groups: ['ALL'] }, now), 0);
+    await store.put(featureFromInput({ name: 'b' }, now), 0);
+    await until(() => r.snapshot().length === 2);
+    // The data is reset; the notification for 'c' (revision 1 again) looks old.
+    store.reset();
+    await store.put(featureFromInput({ name: 'c', groups: ['ALL'] }, now), 0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(r.can({ id: 1 }, 'a')).toBe(true);
+    store.resyncAll();
+    await until(() => r.can({ id: 1 }, 'c'));
+    expect(r.snapshot().map((f) => f.name)).toEqual(['c']);
+    expect(r.can({ id: 1 }, 'a')).toBe(false);
+    // And it follows the store from there on.
+    await store.put(featureFromInput({ name: 'd' }, now), 0);
+    await until(() => r.snapshot().length === 2);
+  });
+});
+
 describe('concurrent writers', () => {
   it('200 concurrent activateUser calls on one feature in one process lose nothing', async () => {
     const store = new TestStore();

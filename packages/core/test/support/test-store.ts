@@ -99,6 +99,11 @@ export class TestStore implements FeatureStore {
     this.rev = 0;
   }
 
+  /** Tells every subscriber to reload everything, as a store does after losing its push channel. */
+  resyncAll(): void {
+    for (const l of [...this.listeners]) queueMicrotask(() => l.resync());
+  }
+
   /** Number of live subscribers. */
   get subscribers(): number {
     return this.listeners.size;
