@@ -25,7 +25,7 @@ import {
   GROUP_NONE,
   type User,
 } from './model.js';
-import { type MutateResult, mutateFeature } from './mutate.js';
+import { type MutateResult, mutateFeature, sameContent } from './mutate.js';
 import { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './reasons.js';
 import type { FeatureStore, StoreChange, StoreSnapshot } from './store.js';
 import {
@@ -708,10 +708,13 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       seen.add(feature.name);
       if ((this.touched.get(feature.name) ?? 0) > epoch) continue;
       const previous = this.compiled.get(feature.name)?.feature;
+      // Same version and timestamp usually means nothing changed, but a hand-edited file
+      // (the file store) can change content without bumping either: compare the content too.
       if (
         previous &&
         previous.version === feature.version &&
-        previous.updatedAt === feature.updatedAt
+        previous.updatedAt === feature.updatedAt &&
+        sameContent(previous, feature)
       )
         continue;
       this.compiled.set(feature.name, compileFeature(feature));
