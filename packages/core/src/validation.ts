@@ -217,6 +217,26 @@ function checkConditionValue(field: string, operator: Operator, value: unknown):
   return value;
 }
 
+const CONDITION_KEYS: readonly string[] = ['attribute', 'operator', 'values', 'value'];
+const RULE_KEYS: readonly string[] = ['conditions'];
+
+function checkKeys(
+  raw: Record<string, unknown>,
+  field: string,
+  known: readonly string[],
+  what: string,
+): void {
+  for (const key of Object.keys(raw)) {
+    if (!known.includes(key)) {
+      throw new ValidationError(
+        `${field}.${key}`,
+        raw[key],
+        `unknown ${what} field (known: ${known.join(', ')})`,
+      );
+    }
+  }
+}
+
 /** Validates one condition and returns a clean copy. */
 export function normalizeCondition(value: unknown, field: string): Condition {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -227,6 +247,12 @@ export function normalizeCondition(value: unknown, field: string): Condition {
     );
   }
   const raw = value as Record<string, unknown>;
+  // Unknown keys are refused, not dropped: a stray `negate: true` must not store a rule
+  // that means the opposite of what its author wrote.
+  checkKeys(raw, field, CONDITION_KEYS, 'condition');
+  if (raw.value !== undefined && raw.values !== undefined) {
+    throw new ValidationError(`${field}.value`, raw.value, 'give either value or values, not both');
+  }
   const attribute = checkText(
     `${field}.attribute`,
     raw.attribute,
@@ -257,6 +283,7 @@ export function normalizeCondition(value: unknown, field: string): Condition {
 /** Validates a rule (or a single condition as shorthand) and returns it as `{ conditions }`. */
 export function normalizeRule(value: unknown, field: string): Rule {
   if (typeof value === 'object' && value !== null && 'conditions' in value) {
+    checkKeys(value as Record<string, unknown>, field, RULE_KEYS, 'rule');
     const list = checkList<unknown>(
       `${field}.conditions`,
       (value as { conditions: unknown }).conditions,

@@ -304,6 +304,42 @@ describe('rules', () => {
     );
   });
 
+  it('rejects unknown keys in conditions and rules instead of silently dropping them', () => {
+    // A misspelt or unsupported key (say a `negate` flag) must not quietly store a rule
+    // that means something else than its author thought.
+    rejects(
+      () => add(rule({ attribute: 'a', operator: 'eq', values: ['x'], negate: true })),
+      'rules[0].negate',
+      true,
+    );
+    rejects(() => add(rule({ attribute: 'a', operator: 'eq', valuse: ['x'] })), 'rules[0].valuse');
+    rejects(
+      () => add(rule({ attribute: 'a', operator: 'eq', value: 'x', values: ['y'] })),
+      'rules[0].value',
+      'x',
+    );
+    rejects(
+      () =>
+        add(
+          withName({
+            rules: [{ conditions: [{ attribute: 'a', operator: 'eq', values: [1] }], name: 'r' }],
+          }),
+        ),
+      'rules[0].name',
+      'r',
+    );
+    rejects(
+      () =>
+        add(
+          withName({
+            rules: [{ conditions: [{ attribute: 'a', operator: 'eq', values: [1], op: 'x' }] }],
+          }),
+        ),
+      'rules[0].conditions[0].op',
+      'x',
+    );
+  });
+
   it('accepts every operator with a good value, and the single-condition shorthand', () => {
     const f = featureFromInput(
       withName({
