@@ -443,6 +443,32 @@ describe('two clients on one store', () => {
     });
   }
 
+  it('a polling client keeps following after polls that found nothing new', async () => {
+    const store = new TestStore({ push: false, pollIntervalMs: 5 });
+    const a = client({ store, closeStore: false });
+    const b = client({ store, closeStore: false });
+    await Promise.all([a.ready(), b.ready()]);
+    const revision = vi.spyOn(store, 'revision');
+    // Let b poll several times with nothing to find.
+    await until(() => revision.mock.calls.length >= 6);
+    await a.addFeature({ name: 'late', groups: ['ALL'] });
+    await until(() => b.can({ id: 1 }, 'late'));
+    await a.removeFeature('late');
+    await until(() => b.explain({ id: 1 }, 'late').reason === 'FEATURE_NOT_FOUND');
+  });
+
+  it('a full reload applies content edited in place without a new version (a hand-edited file)', async () => {
+    const store = new TestStore({ push: false, pollIntervalMs: 5 });
+    const r = client({ store });
+    await r.ready();
+    await r.addFeature({ name: 'f', users: [1] });
+    store.editInPlace('f', (f) => {
+      f.users = ['2'];
+    });
+    await until(() => r.can({ id: 2 }, 'f'));
+    expect(r.can({ id: 1 }, 'f')).toBe(false);
+  });
+
   it('a client sees a feature removed and re-created with the same timestamps by another', async () => {
     const store = new TestStore();
     const clock = () => new Date('2026-03-01T00:00:00.000Z');

@@ -99,6 +99,17 @@ export class TestStore implements FeatureStore {
     this.rev = 0;
   }
 
+  /**
+   * Changes a stored record's content in place, keeping its version and timestamps, as a
+   * hand-edited flag file does; only the revision moves, and nobody is notified.
+   */
+  editInPlace(name: string, edit: (feature: Feature) => void): void {
+    const f = this.features.get(name);
+    if (!f) throw new Error(`no feature ${name}`);
+    edit(f);
+    this.rev++;
+  }
+
   /** Tells every subscriber to reload everything, as a store does after losing its push channel. */
   resyncAll(): void {
     for (const l of [...this.listeners]) queueMicrotask(() => l.resync());
