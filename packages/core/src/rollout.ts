@@ -576,14 +576,17 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       // a newer version: keep the newer one. Otherwise (a remote record, or a local one
       // nothing changed meanwhile) the record is the newest there is (refreshes are
       // serialized, names written locally meanwhile are skipped by the epoch check), so
-      // only an identical record is skipped: a feature removed and re-created starts
-      // again at version 1, with a createdAt that may equal the old one (same
-      // millisecond, or a fixed clock), so versions of different lives do not compare.
+      // only an identical record (content included) is skipped: a feature removed and
+      // re-created starts again at version 1, with timestamps that may equal the old
+      // ones (same millisecond, or a fixed clock), so versions of different lives do not
+      // compare.
       const skip =
         previous !== undefined &&
         (source === 'local' && !newest
           ? previous.createdAt === feature.createdAt && previous.version >= feature.version
-          : previous.version === feature.version && previous.updatedAt === feature.updatedAt);
+          : previous.version === feature.version &&
+            previous.updatedAt === feature.updatedAt &&
+            sameContent(previous, feature));
       if (skip) return;
       this.compiled.set(name, compileFeature(feature));
     }

@@ -487,6 +487,13 @@ describe('two clients on one store', () => {
     await until(() => b.can({ id: 'new' }, 'f'));
     expect(b.can({ id: 'old' }, 'f')).toBe(false);
     expect(b.snapshot()).toEqual(a.snapshot());
+    // Again, now with the new life at the very version and timestamps b holds.
+    view.hold();
+    await a.removeFeature('f');
+    await a.addFeature({ name: 'f', users: ['newer'] });
+    view.release();
+    await until(() => b.can({ id: 'newer' }, 'f'));
+    expect(b.can({ id: 'new' }, 'f')).toBe(false);
   });
 
   it('a client that missed a notification reloads everything on the next one (revision gap)', async () => {
