@@ -55,7 +55,10 @@ export interface Command {
   options: Readonly<Record<string, OptionSpec>>;
   /** Example command lines, without the leading `rollout `. */
   examples: string[];
-  /** Long-running (watch): not bounded by `--timeout`. */
-  streaming?: boolean;
+  /**
+   * Long-running (watch) or bulk (export, import): `--timeout` bounds reaching the
+   * store, not the whole command, which may legitimately take longer.
+   */
+  unbounded?: boolean;
   run(ctx: CommandContext, args: string[], options: OptionValues): Promise<ExitCode | undefined>;
 }

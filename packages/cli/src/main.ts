@@ -252,6 +252,13 @@ export async function main(options: MainOptions): Promise<ExitCode> {
         `usage: ${command.usage.map((u) => `rollout ${u}`).join(' ')} (rollout ${command.name} --help)`,
       );
     }
+    const shown = storeUrl ? redactStoreUrl(storeUrl) : 'the store';
+    const timedOut = () =>
+      new CliError(
+        `timed out after ${globals.timeoutMs / 1000} s waiting for ${shown}${lastClientError ? ` (${lastClientError.message.replace(/^\[rollout\] /, '')})` : ''}`,
+        EXIT.ERROR,
+        { hint: 'is the store reachable? --timeout SECONDS waits longer' },
+      );
     const openClient = async (): Promise<Rollout> => {
       if (!storeUrl) {
         throw usageError(
@@ -290,7 +297,7 @@ export async function main(options: MainOptions): Promise<ExitCode> {
       globals,
       env,
       client: () => {
-        clientPromise ??= openClient();
+        clientPromise ??= withTimeout(openClient(), globals.timeoutMs, timedOut);
         return clientPromise;
       },
       protectUrl: (url) => scrubber.protectUrl(url),
@@ -298,17 +305,10 @@ export async function main(options: MainOptions): Promise<ExitCode> {
         options.interrupted ? options.interrupted() : new Promise<void>(() => undefined),
       readStdin: options.readStdin ?? (async () => ''),
     };
-    const shown = storeUrl ? redactStoreUrl(storeUrl) : 'the store';
-    const timedOut = () =>
-      new CliError(
-        `timed out after ${globals.timeoutMs / 1000} s waiting for ${shown}${lastClientError ? ` (${lastClientError.message.replace(/^\[rollout\] /, '')})` : ''}`,
-        EXIT.ERROR,
-        { hint: 'is the store reachable? --timeout SECONDS waits longer' },
-      );
     let code: ExitCode | undefined;
-    if (command.streaming) {
-      // A streaming command runs until interrupted: only reaching the store is bounded.
-      await withTimeout(ctx.client(), globals.timeoutMs, timedOut);
+    if (command.unbounded) {
+      // Watch runs until interrupted, imports take as long as they take: only
+      // reaching the store (ctx.client) is bounded.
       code = await command.run(ctx, args, values);
     } else {
       code = await withTimeout(command.run(ctx, args, values), globals.timeoutMs, timedOut);

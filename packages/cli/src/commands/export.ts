@@ -9,6 +9,7 @@ export const exportCommand: Command = {
   summary: `Write every feature as JSON (${EXPORT_FORMAT})`,
   usage: ['export [--output FILE]'],
   description: `Writes every feature to stdout (or FILE, replaced atomically) as { "format": "${EXPORT_FORMAT}", "features": [...] }: features sorted by name, fields in a fixed order (name, description, groups, users, excludedUsers, percentage, rules, data, hashVersion, createdAt, updatedAt), so an export committed to git diffs cleanly. rollout import reads it back into any store.`,
+  unbounded: true,
   args: { min: 0, max: 0 },
   options: {
     output: { type: 'string', short: 'o', value: 'FILE', help: 'write to FILE instead of stdout' },

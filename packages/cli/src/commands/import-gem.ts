@@ -33,6 +33,7 @@ export const importGemCommand: Command = {
   ],
   description:
     "Reads the gem's data from its Redis without changing it (feature:__features__ and each feature:<name> string, percentage|users|groups|data, also the shorter records older gems wrote) and writes each feature into --store with one atomic write, bucketed with the gem's own formula so the same users stay inside each percentage: --bucketing default (gem >= 2.1: Zlib.crc32(id) < (2**32-1)/100.0 * percentage, hash version 2), randomize (Rollout.new(redis, randomize_percentage: true): crc32 of id + feature name, hash version 3; --randomize-percentage is the same), modulo (gem 1.x and 2.0, whose user_in_percentage? is crc32(id) % 100 < percentage, hash version 4). The gem's group all becomes ALL; other groups keep their names: define them in the TypeScript app with rollout.defineGroup, as they were defined in Ruby. Use ?prefix= when the gem ran under redis-namespace (e.g. ?prefix=myapp:). Running it again syncs: unchanged features are not written. Exits with 1 when a feature could not be imported (the others are).",
+  unbounded: true,
   args: { min: 0, max: 0 },
   options: {
     from: {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { VersionConflictError } from '@rollout/core';
 import { CliError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -17,6 +18,7 @@ export const importCommand: Command = {
   summary: `Load features from an export file (${EXPORT_FORMAT})`,
   usage: ['import FILE|- [--dry-run] [--prune]'],
   description: `Reads an export file (FILE, or stdin with -), validates all of it first (a bad file changes nothing), then writes each feature with one atomic compare-and-set write: created when new, updated when different, unchanged otherwise (not written). A feature changed concurrently by someone else is re-read and overwritten with the file's content, never half-applied. --prune also removes features the file does not list. --dry-run prints what would change, field by field, without writing. Timestamps in the file are informational; the target store stamps its own.`,
+  unbounded: true,
   args: { min: 1, max: 1 },
   options: {
     'dry-run': { type: 'boolean', short: 'n', help: 'show the changes without writing' },
@@ -54,12 +56,17 @@ export const importCommand: Command = {
       const listed = new Set(features.map((f) => f.name));
       for (const existing of await client.features()) {
         if (listed.has(existing.name)) continue;
-        if (!dryRun) await client.store.remove(existing.name);
-        const result: SyncResult = {
-          name: existing.name,
-          action: 'removed',
-          changes: [],
-        };
+        if (!dryRun) {
+          try {
+            // Compare-and-delete: a feature changed since it was read is left alone.
+            await client.store.remove(existing.name, existing.version);
+          } catch (error) {
+            if (!(error instanceof VersionConflictError)) throw error;
+            ctx.out.warn(`${existing.name} changed while importing; not removed`);
+            continue;
+          }
+        }
+        const result: SyncResult = { name: existing.name, action: 'removed', changes: [] };
         results.push(result);
         if (!ctx.out.json) printResult(ctx, result, dryRun);
       }

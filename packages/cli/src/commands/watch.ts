@@ -17,7 +17,7 @@ export const watchCommand: Command = {
   args: { min: 0, max: Number.POSITIVE_INFINITY },
   options: {},
   examples: ['watch', 'watch chat new_checkout', 'watch --json | jq -c "{name, change}"'],
-  streaming: true,
+  unbounded: true,
   async run(ctx, names) {
     const only = new Set(names);
     const client = await ctx.client();
