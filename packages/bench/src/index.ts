@@ -1,9 +1,138 @@
+/**
+ * `pnpm bench`: every benchmark of rollout in one run. Prints tables, writes JSON
+ * to packages/bench/results/, and a Markdown copy of the tables (results/performance.md;
+ * with BENCH_WRITE_PERFORMANCE=1 also packages/bench/PERFORMANCE.md).
+ *
+ * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,growth,snapshot,activate,stores
+ * to run some sections; BENCH_STORES=memory,file,redis,postgres,memcache to pick stores.
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { budgetFromEnv } from './budget.js';
 import { runEvaluationSection } from './evaluation/evaluation-section.js';
-import { Report } from './harness/report.js';
+import { runActivateUserSection } from './growth/activate-user-section.js';
+import { runFeatureCountSection } from './growth/feature-count-section.js';
+import { runSnapshotSection } from './growth/snapshot-section.js';
+import { describeMachine, peerVersions } from './harness/machine.js';
+import { RESULTS_DIR, Report } from './harness/report.js';
+import { openCatalog, type StoreKey } from './stores/catalog.js';
+import { runStoreSection } from './stores/store-section.js';
 
-const budget = budgetFromEnv();
-const report = new Report();
-await runEvaluationSection(report, budget);
-console.log(report.write({ budget }));
-process.exit(0);
+const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ALL_SECTIONS = ['evaluation', 'growth', 'snapshot', 'activate', 'stores'] as const;
+const ALL_STORES: StoreKey[] = ['memory', 'file', 'redis', 'postgres', 'memcache'];
+
+function listFromEnv<T extends string>(value: string | undefined, all: readonly T[]): T[] {
+  if (!value) return [...all];
+  const wanted = value.split(',').map((s) => s.trim());
+  for (const w of wanted)
+    if (!all.includes(w as T))
+      throw new Error(`unknown name ${w}; expected one of ${all.join(', ')}`);
+  return all.filter((x) => wanted.includes(x));
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const budget = budgetFromEnv();
+  const sections = listFromEnv(process.env.BENCH_ONLY, ALL_SECTIONS);
+  const machine = describeMachine();
+  const versions = peerVersions(PACKAGE_DIR);
+  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
+    throw new Error(
+      'run the bench with node --expose-gc (pnpm bench does): allocation is measured between full collections',
+    );
+  }
+  const report = new Report();
+  const header = [
+    `rollout bench${budget.quick ? ' (BENCH_QUICK=1: short smoke run, numbers are rough)' : ''}`,
+    `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memory}, ${machine.platform}, Node ${machine.node} (V8 ${machine.v8}), load average at start ${machine.loadAverage}`,
+    `compared: ${Object.entries(versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  ].join('\n');
+  console.log(header);
+
+  const verdicts = sections.includes('evaluation')
+    ? await runEvaluationSection(report, budget)
+    : [];
+  if (sections.includes('growth')) await runFeatureCountSection(report, budget);
+
+  const needStores = sections.some((s) => s === 'snapshot' || s === 'activate' || s === 'stores');
+  if (needStores) {
+    const catalog = await openCatalog(listFromEnv(process.env.BENCH_STORES, ALL_STORES));
+    try {
+      const skipped = catalog.skipped.map((s) => `- ${s.key}: skipped, ${s.reason}`).join('\n');
+      report.add(
+        'stores',
+        'Stores in this run',
+        `${catalog.stores.map((s) => s.key).join(', ') || 'none'}${skipped ? `\n${skipped}` : ''}`,
+        { stores: catalog.stores.map((s) => s.key), skipped: catalog.skipped },
+      );
+      if (sections.includes('snapshot')) await runSnapshotSection(report, budget, catalog);
+      if (sections.includes('activate')) await runActivateUserSection(report, budget, catalog);
+      if (sections.includes('stores')) {
+        for (const key of ['redis', 'postgres', 'memcache'] as const) {
+          const target = catalog.stores.find((s) => s.key === key);
+          if (target) await runStoreSection(report, budget, target);
+          else {
+            const why =
+              catalog.skipped.find((s) => s.key === key)?.reason ?? 'not selected (BENCH_STORES)';
+            report.add(`store-${key}`, `Store: ${key}`, `Section skipped: ${why}.`, {
+              skipped: why,
+            });
+          }
+        }
+      }
+    } finally {
+      await catalog.close();
+    }
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  const missed = verdicts.filter((v) => !v.meetsTarget);
+  const file = report.write({ machine, versions, budget, seconds, command: 'pnpm bench' });
+  const markdown = renderPerformance(report, header, seconds, budget.quick);
+  writeFileSync(join(RESULTS_DIR, 'performance.md'), markdown);
+  if (process.env.BENCH_WRITE_PERFORMANCE === '1')
+    writeFileSync(join(PACKAGE_DIR, 'PERFORMANCE.md'), markdown);
+  console.log(`\nfinished in ${seconds.toFixed(0)} s; JSON: ${file}`);
+  if (verdicts.length > 0) {
+    console.log(
+      missed.length === 0
+        ? 'evaluation target met in every scenario (≥ 10× the fastest peer, ≤ 3× the baseline, 0 bytes/eval)'
+        : `evaluation target MISSED in: ${missed.map((v) => `${v.scenario} (${v.misses.join(', ')})`).join('; ')}`,
+    );
+  }
+}
+
+/** The Markdown "Performance" text: machine, command, then every section's tables. */
+function renderPerformance(
+  report: Report,
+  header: string,
+  seconds: number,
+  quick: boolean,
+): string {
+  const lines = [
+    '## Performance',
+    '',
+    'Measured with `pnpm bench` (packages/bench; `BENCH_QUICK=1 pnpm bench` for a short smoke run).',
+    'Numbers from one run on a shared, noisy machine: compare within a table (same process, same run),',
+    'not across machines.',
+    '',
+    '```',
+    header,
+    `whole run: ${seconds.toFixed(0)} s${quick ? ' (quick)' : ''}`,
+    '```',
+  ];
+  for (const s of report.sections) lines.push('', `### ${s.title}`, '', s.text);
+  return `${lines.join('\n')}\n`;
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

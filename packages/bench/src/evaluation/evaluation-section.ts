@@ -1,5 +1,5 @@
 import type { Budget } from '../budget.js';
-import { bytesPerEval, timeBody } from '../harness/measure.js';
+import { type Body, bytesPerEval, type Timing, timeBody, timeRounds } from '../harness/measure.js';
 import type { Report } from '../harness/report.js';
 import { formatBytes, formatNs, renderTable } from '../harness/table.js';
 import { type FlagSet, makeFlags, makeScenarios, makeUsers, type Scenario } from './fixtures.js';
@@ -115,6 +115,7 @@ export async function runEvaluationSection(report: Report, budget: Budget): Prom
   const results: EvalResult[] = [];
   for (const s of scenarios) {
     report.note(`  evaluation: ${s.key} (${s.users.length} users per timed call)`);
+    const timed: { sys: EvalSystem; r: EvalResult; body: Body }[] = [];
     for (const sys of systems) {
       const answers = await sys.answers(s);
       const { correct, check, fraction } = checkAnswers(s, answers);
@@ -137,11 +138,20 @@ export async function runEvaluationSection(report: Report, budget: Budget): Prom
       const first = body();
       const count = first instanceof Promise ? await first : first;
       const expectedOn = answers.filter(Boolean).length;
-      if (count !== expectedOn)
+      if (count !== expectedOn) {
         throw new Error(
           `${sys.name} ${s.key}: timed loop counted ${count}, check saw ${expectedOn}`,
         );
-      const t = await timeBody(body, s.users.length, budget.timing);
+      }
+      timed.push({ sys, r, body });
+    }
+    const timings = await timeRounds(
+      timed.map((t) => ({ body: t.body, evalsPerCall: s.users.length })),
+      budget.timing,
+    );
+    for (let i = 0; i < timed.length; i++) {
+      const { r, body } = timed[i] as (typeof timed)[number];
+      const t = timings[i] as Timing;
       r.nsPerEval = t.nsPerEval;
       r.p99NsPerEval = t.p99NsPerEval;
       r.bytesPerEval = await bytesPerEval(body, s.users.length, budget.timing.allocRounds);

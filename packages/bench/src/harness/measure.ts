@@ -12,6 +12,8 @@ export interface TimingBudget {
   warmupMs: number;
   /** Rounds of the allocation measurement. */
   allocRounds: number;
+  /** Timing rounds (see `timeRounds`). */
+  rounds: number;
 }
 
 /** The result of timing one body. */
@@ -59,6 +61,33 @@ export async function timeBody(
   };
 }
 
+/**
+ * Times several bodies in `budget.rounds` rounds: each round times every body once,
+ * in turn (warm-up only in the first round), and each body's result is the median
+ * of its per-round medians. Load that comes and goes on a shared machine then lands
+ * on every body alike instead of on whichever ran at the wrong moment.
+ */
+export async function timeRounds(
+  bodies: { body: Body; evalsPerCall: number }[],
+  budget: TimingBudget,
+): Promise<Timing[]> {
+  const perRound: Timing[][] = bodies.map(() => []);
+  for (let round = 0; round < budget.rounds; round++) {
+    for (let i = 0; i < bodies.length; i++) {
+      const b = bodies[i] as { body: Body; evalsPerCall: number };
+      const warmupMs = round === 0 ? budget.warmupMs : Math.min(20, budget.warmupMs);
+      (perRound[i] as Timing[]).push(
+        await timeBody(b.body, b.evalsPerCall, { ...budget, warmupMs }),
+      );
+    }
+  }
+  return perRound.map((ts) => ({
+    nsPerEval: median(ts.map((t) => t.nsPerEval)),
+    p99NsPerEval: median(ts.map((t) => t.p99NsPerEval)),
+    samples: ts.reduce((n, t) => n + t.samples, 0),
+  }));
+}
+
 /** Heap bytes in use, as V8 counts them. */
 function heapUsed(): number {
   return getHeapStatistics().used_heap_size;
@@ -90,37 +119,49 @@ async function allocatedDuring(run: () => Promise<void>): Promise<number> {
   return h1 - h0 + freed;
 }
 
+/** Calls `body` `calls` times (awaiting it when async); a loop of its own so call sites stay comparable. */
+async function callTimes(body: Body, calls: number): Promise<void> {
+  for (let i = 0; i < calls; i++) {
+    const r = body();
+    if (r instanceof Promise) await r;
+  }
+}
+
+const noop: Body = () => 0;
+
 /**
  * Bytes allocated per evaluation: calls `body` (which performs `evalsPerCall`
- * evaluations) for at least `ms` milliseconds and `minEvals` evaluations, counts
- * the bytes allocated meanwhile (see `allocatedDuring`), subtracts the cost of
- * the measurement itself, and divides. The median of `rounds` rounds is reported.
+ * evaluations) enough times for `minEvals` evaluations, counts the bytes allocated
+ * meanwhile (see `allocatedDuring`), subtracts what the same loop allocates around
+ * a body that does nothing, and divides. The median of `rounds` rounds is reported.
  */
 export async function bytesPerEval(
   body: Body,
   evalsPerCall: number,
   rounds: number,
-  ms = 150,
-  minEvals = 100_000,
+  targetEvals = 1_000_000,
+  maxMs = 250,
 ): Promise<number> {
-  const overhead = median(await repeat(5, () => allocatedDuring(async () => {})));
+  const t0 = performance.now();
+  await callTimes(body, 1);
+  const callMs = Math.max(performance.now() - t0, 1e-3);
+  // About a million evaluations, but no more than ~maxMs of calls per round for slow systems.
+  const calls = Math.max(
+    3,
+    Math.min(Math.ceil(targetEvals / evalsPerCall), Math.floor(maxMs / callMs)),
+  );
+  // One discarded round first: the loop's own (re)compilation allocates code objects.
+  await allocatedDuring(() => callTimes(noop, calls));
+  await allocatedDuring(() => callTimes(body, calls));
   const results = await repeat(rounds, async () => {
-    let evals = 0;
-    const bytes = await allocatedDuring(async () => {
-      const end = performance.now() + ms;
-      while (evals < minEvals || performance.now() < end) {
-        const r = body();
-        if (r instanceof Promise) await r;
-        evals += evalsPerCall;
-        if (evals >= minEvals * 50) break;
-      }
-    });
-    return (bytes - overhead) / evals;
+    const loop = await allocatedDuring(() => callTimes(noop, calls));
+    const bytes = await allocatedDuring(() => callTimes(body, calls));
+    return (bytes - loop) / (calls * evalsPerCall);
   });
   const perEval = median(results);
-  // performance.now() and the loop's own bookkeeping are amortized over >= 100k
-  // evaluations; what remains below 0.05 B/eval is noise, not a per-call allocation.
-  return Math.abs(perEval) < 0.05 ? 0 : perEval;
+  // What remains below 0.01 B/eval is measurement noise (a few hundred bytes over
+  // 100,000+ evaluations: code or feedback the JIT allocated), not a per-evaluation allocation.
+  return Math.abs(perEval) < 0.01 ? 0 : perEval;
 }
 
 async function repeat(n: number, f: () => Promise<number>): Promise<number[]> {

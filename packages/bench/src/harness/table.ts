@@ -35,7 +35,7 @@ function cellText(c: Cell): string {
 export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   const abs = Math.abs(n);
-  if (abs >= 100) return Math.round(n).toLocaleString('en-US');
+  if (Number.isInteger(n) || abs >= 100) return Math.round(n).toLocaleString('en-US');
   if (abs >= 10) return n.toFixed(1);
   if (abs >= 1) return n.toFixed(2);
   if (abs === 0) return '0';
