@@ -239,7 +239,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
         evaluateFeature(cf, mapped, this.codeGroups, this.groupErrorHandler, undefined),
       );
     } catch (error) {
-      this.emit('error', toRolloutError(error, 'evaluating the feature failed'));
+      this.emit('error', evaluationError(error));
       return false;
     }
   }
@@ -285,7 +285,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       }
       return base;
     } catch (error) {
-      this.emit('error', toRolloutError(error, 'evaluating the feature failed'));
+      this.emit('error', evaluationError(error));
       return withReason(base, 'ERROR');
     }
   }
@@ -316,7 +316,8 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
 
   /** The locally known features (from the snapshot), sorted by name. No I/O. */
   snapshot(): Feature[] {
-    return [...this.compiled.values()].map((cf) => cf.feature).sort(byName);
+    // Copies: a caller changing them must not make the snapshot disagree with evaluation.
+    return [...this.compiled.values()].map((cf) => structuredClone(cf.feature)).sort(byName);
   }
 
   // ---- reads from the store ----
@@ -829,6 +830,20 @@ function sortedWith(list: readonly string[], value: string): string[] {
   const out = [...list, value];
   out.sort();
   return out;
+}
+
+/** An exception thrown while evaluating (by `mapUser`, in practice), as a typed error. */
+function evaluationError(error: unknown): RolloutError {
+  if (error instanceof RolloutError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ValidationError(
+    'user',
+    undefined,
+    `mapping the user failed (${message}); answered off`,
+    {
+      cause: error,
+    },
+  );
 }
 
 function toRolloutError(error: unknown, what: string): RolloutError {

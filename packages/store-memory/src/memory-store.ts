@@ -111,10 +111,11 @@ export class MemoryStore implements FeatureStore {
       .map((e) => ({ ...e, feature: e.feature && copy(e.feature) }));
   }
 
-  /** Drops subscribers. The data stays, so other clients of this instance keep working. */
-  async close(): Promise<void> {
-    this.listeners.clear();
-  }
+  /**
+   * Nothing to release. Subscribers and data stay: several clients may share one
+   * instance, and each client's own close() unsubscribes only itself.
+   */
+  async close(): Promise<void> {}
 
   private changed(name: string, feature: Feature | undefined): void {
     this.rev++;
