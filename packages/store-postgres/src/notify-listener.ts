@@ -15,6 +15,12 @@ export interface NotifyListenerOptions {
 
 type State = 'idle' | 'connecting' | 'listening' | 'waiting' | 'closed';
 
+// A LISTEN connection only receives, so a silently dead one (a dropped NAT entry,
+// a failed-over host) would go unnoticed for as long as TCP keepalive takes:
+// every 30 s it runs SELECT 1, and treats no answer within 10 s as a lost connection.
+const HEARTBEAT_MS = 30_000;
+const HEARTBEAT_TIMEOUT_MS = 10_000;
+
 /**
  * The store's push channel: one dedicated connection that LISTENs on the table's
  * channel and fans notifications out to every subscriber. It opens with the first
@@ -29,6 +35,7 @@ export class NotifyListener {
   private client: pg.Client | undefined;
   private attempts = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
   // Set when notifications may have been missed; the next successful LISTEN resyncs.
   private missed = false;
   private opening: Promise<void> | undefined;
@@ -81,6 +88,7 @@ export class NotifyListener {
     this.state = next;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.stopHeartbeat();
     this.attempts = 0;
     this.missed = false;
     const client = this.client;
@@ -121,23 +129,48 @@ export class NotifyListener {
     }
     this.state = 'listening';
     this.attempts = 0;
+    this.startHeartbeat(client);
     if (this.missed) {
       this.missed = false;
       for (const listener of [...this.listeners]) safely(() => listener.resync());
     }
   }
 
+  private startHeartbeat(client: pg.Client): void {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => {
+      client
+        .query({ text: 'SELECT 1', query_timeout: HEARTBEAT_TIMEOUT_MS } as pg.QueryConfig)
+        .catch(() => {
+          // Ending it fires 'end', which reports the loss and starts reconnecting.
+          if (this.client === client) client.end().catch(() => undefined);
+        });
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref?.();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
   private connectionLost(cause: Error | undefined): void {
     if (this.state === 'closed' || this.state === 'idle') return;
+    this.stopHeartbeat();
+    // Subscribers hear of the outage once: when a working connection drops, or when
+    // the very first attempt fails; not again on every failed reconnection attempt.
+    const news = this.state === 'listening' || this.attempts === 0;
     this.client = undefined;
     this.missed = true;
     this.state = 'waiting';
-    const error = new StoreUnavailableError(
-      STORE_NAME,
-      `the LISTEN connection failed (${cause?.message ?? 'connection ended'}); changes are not pushed until it is back`,
-      { cause },
-    );
-    for (const listener of [...this.listeners]) safely(() => listener.error(error));
+    if (news) {
+      const error = new StoreUnavailableError(
+        STORE_NAME,
+        `the LISTEN connection failed (${cause?.message ?? 'connection ended'}); changes are not pushed until it is back`,
+        { cause },
+      );
+      for (const listener of [...this.listeners]) safely(() => listener.error(error));
+    }
     // Capped exponential backoff from 100 ms, with jitter so a fleet does not reconnect in step.
     const delay = Math.min(this.options.maxBackoffMs, 100 * 2 ** Math.min(this.attempts, 16));
     this.attempts++;

@@ -172,6 +172,7 @@ export class PostgresStore implements FeatureStore {
       listenConfig = {
         ...pool.options,
         connectionTimeoutMillis: pool.options.connectionTimeoutMillis || connectTimeoutMs,
+        keepAlive: true,
       };
     } else {
       const base: pg.ClientConfig = {
@@ -193,6 +194,10 @@ export class PostgresStore implements FeatureStore {
       // An idle connection dying (server restart) is reported here; the pool drops
       // it by itself and the next call reconnects, so this is not an error to raise.
       pool.on('error', () => undefined);
+      // pg-pool stops listening to a new connection's errors when it hands it out, and
+      // a shutdown message can arrive in the same read as the end of the handshake,
+      // before the store attaches its own listener: keep one on every connection.
+      pool.on('connect', (client) => client.on('error', () => undefined));
       listenConfig = { ...base, statement_timeout: undefined };
     }
     if (options.listenConnectionString !== undefined) {

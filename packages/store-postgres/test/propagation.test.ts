@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type FeatureChangeEvent, Rollout } from '@rollout/core';
+import { makeFeature } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore, type PostgresStoreOptions } from '../dist/index.js';
 import { DIST, freshSchema, waitFor } from './helpers.js';
@@ -71,7 +73,6 @@ describe('LISTEN/NOTIFY between processes', () => {
       ),
     );
     try {
-      const { makeFeature } = await import('@rollout/store-test-suite');
       for (let i = 0; i < 5; i++) await writer.put(makeFeature({ name: `f${i}` }), 0);
       await writer.remove('f0');
       for (const list of heard) {
@@ -81,6 +82,38 @@ describe('LISTEN/NOTIFY between processes', () => {
     } finally {
       await Promise.all(unsubscribes.map((u) => u()));
       await Promise.all([writer, ...readers].map((s) => s.close()));
+    }
+  });
+
+  it('a LISTEN connection killed by the server comes back and the client resyncs what it missed', async () => {
+    const options = { connectionString: server.url, schema: freshSchema(), maxBackoffMs: 300 };
+    const store = new PostgresStore(options);
+    const rollout = new Rollout({ store, pollInterval: 3_600_000, maxBackoff: 300 });
+    let stale = 0;
+    rollout.on('stale', () => stale++);
+    rollout.on('error', () => undefined);
+    const writer = new PostgresStore(options);
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    try {
+      await rollout.ready();
+      const killed = await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1',
+        [`LISTEN ${pg.escapeIdentifier(store.channel)}`],
+      );
+      expect(killed.rowCount).toBe(1);
+      // Written while the client's LISTEN connection is (probably still) down.
+      await writer.put(makeFeature({ name: 'missed', groups: ['ALL'] }), 0);
+      await waitFor('the missed change', () => rollout.can({ id: 1 }, 'missed'));
+      await waitFor('the client to be ready again', () => rollout.status === 'ready');
+      expect(stale).toBeGreaterThan(0);
+      // And push is back: a later change arrives without polling.
+      await writer.put(makeFeature({ name: 'later', groups: ['ALL'] }), 0);
+      await waitFor('a change after the reconnection', () => rollout.can({ id: 1 }, 'later'));
+    } finally {
+      await admin.end();
+      await writer.close();
+      await rollout.close();
     }
   });
 });
