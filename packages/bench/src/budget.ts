@@ -42,7 +42,7 @@ export function budgetFromEnv(env: NodeJS.ProcessEnv = process.env): Budget {
   }
   return {
     quick,
-    timing: { minCpuTimeNs: 150e6, warmupMs: 150, allocRounds: 3, rounds: 3 },
+    timing: { minCpuTimeNs: 120e6, warmupMs: 150, allocRounds: 3, rounds: 5 },
     featureCounts: [10, 100, 1_000, 10_000, 100_000],
     snapshotCounts: [1_000, 10_000],
     userCounts: [10, 1_000, 10_000, 100_000],

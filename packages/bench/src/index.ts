@@ -72,7 +72,8 @@ async function main(): Promise<void> {
       if (sections.includes('snapshot')) await runSnapshotSection(report, budget, catalog);
       if (sections.includes('activate')) await runActivateUserSection(report, budget, catalog);
       if (sections.includes('stores')) {
-        for (const key of ['redis', 'postgres', 'memcache'] as const) {
+        // The server stores of issues 3, 4 and 5, and the file store (watched, multi-process) too.
+        for (const key of ['file', 'redis', 'postgres', 'memcache'] as const) {
           const target = catalog.stores.find((s) => s.key === key);
           if (target) await runStoreSection(report, budget, target);
           else {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FeatureStore } from '@rollout/core';
@@ -29,7 +29,7 @@ export interface StoreTarget {
   freshOptions(): Record<string, unknown>;
   /** A store instance from options (this process). */
   create(options: Record<string, unknown>): FeatureStore;
-  /** A raw client reading the same data as `store.get`, for server stores. */
+  /** A raw read of the same data as `store.get` (the backend's own client, or the file). */
   rawReader?(options: Record<string, unknown>): Promise<RawReader>;
 }
 
@@ -120,6 +120,11 @@ export async function openCatalog(wanted: readonly StoreKey[]): Promise<Catalog>
             tempFiles.push(dir);
             return { path: join(dir, 'flags.json') };
           },
+          rawReader: async (o) => ({
+            what: 'fs.readFile of the whole flags file',
+            read: (_name) => readFile(String(o.path), 'utf8'),
+            close: async () => {},
+          }),
         });
       } else {
         const ts = await testServers();
