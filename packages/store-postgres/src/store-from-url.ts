@@ -20,7 +20,7 @@ export function storeFromUrl(
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ValidationError(
       'url',
-      url.href,
+      redacted(url),
       'a PostgreSQL store URL starts with postgres:// or postgresql://',
     );
   }
@@ -43,4 +43,11 @@ function parseBoolean(value: string): boolean {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new ValidationError('url migrate', value, 'must be true, false, 1 or 0');
+}
+
+// Error messages and values never carry the password.
+function redacted(url: URL): string {
+  const copy = new URL(url.href);
+  if (copy.password) copy.password = '***';
+  return copy.href;
 }

@@ -117,7 +117,12 @@ describe('PostgreSQL stopping and starting under a running client', () => {
     await seed.put(makeFeature({ name: 'seeded', groups: ['ALL'] }), 0);
     await seed.close();
     await server.stop();
-    const rollout = new Rollout({ store: new PostgresStore(options), maxBackoff: 300 });
+    const rollout = new Rollout({
+      store: new PostgresStore(options),
+      maxBackoff: 300,
+      pollInterval: 3_600_000,
+    });
+    const writer = new PostgresStore(options);
     rollout.on('error', () => undefined);
     try {
       await expect(rollout.ready()).rejects.toBeInstanceOf(StoreUnavailableError);
@@ -128,8 +133,14 @@ describe('PostgreSQL stopping and starting under a running client', () => {
         return rollout.isReady;
       });
       expect(rollout.can({ id: 1 }, 'seeded')).toBe(true);
+      // It subscribed once the server was back: changes are pushed, not polled.
+      await waitFor('a pushed change after a start during an outage', async () => {
+        await writer.put(makeFeature({ name: `pushed-${Date.now()}` }), 0);
+        return rollout.snapshot().some((f) => f.name.startsWith('pushed-'));
+      });
     } finally {
       await rollout.close();
+      await writer.close();
       await server.start();
     }
   });

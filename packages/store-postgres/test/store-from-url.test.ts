@@ -53,6 +53,10 @@ describe('storeFromUrl', () => {
 
   it('rejects other schemes, bad flags, repeated parameters and bad identifiers', () => {
     expect(() => storeFromUrl(new URL('redis://127.0.0.1:6379'))).toThrow(ValidationError);
+    // The password never reaches an error message.
+    expect(() => storeFromUrl(new URL('mysql://app:s3cret@db/x'))).toThrow(
+      /mysql:\/\/app:\*\*\*@db/,
+    );
     expect(() => storeFromUrl(new URL(`${server.url}?migrate=maybe`))).toThrow(ValidationError);
     expect(() => storeFromUrl(new URL(`${server.url}?schema=a&schema=b`))).toThrow(ValidationError);
     expect(() => storeFromUrl(new URL(`${server.url}?schema=a%3Bdrop`))).toThrow(ValidationError);
