@@ -159,7 +159,6 @@ describe('migrations', () => {
     await owner.close();
     const q = (name: string) => pg.escapeIdentifier(name);
     await admin.query(`CREATE ROLE ${q(role)} LOGIN`);
-    await admin.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
     await admin.query(`GRANT USAGE ON SCHEMA ${q(schema)} TO ${q(role)}`);
     await admin.query(
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${q(schema)} TO ${q(role)}`,
@@ -178,7 +177,8 @@ describe('migrations', () => {
       await other.close();
     } finally {
       await store.close();
-      await admin.query(`GRANT CREATE ON SCHEMA public TO PUBLIC`);
+      await admin.query(`DROP OWNED BY ${q(role)}`);
+      await admin.query(`DROP ROLE ${q(role)}`);
     }
   });
 });
