@@ -1,16 +1,25 @@
 import { ValidationError } from '@rollout/core';
 import { PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 
-// Query parameters that configure the store rather than the connection.
-const STORE_PARAMS = ['schema', 'table', 'migrate'] as const;
+// Query parameters that configure the store rather than the connection, and the
+// option each one sets. Numbers are milliseconds (or a count, for poolSize).
+const TEXT_PARAMS = { schema: 'schema', table: 'table' } as const;
+const NUMBER_PARAMS = {
+  pollInterval: 'pollIntervalMs',
+  connectTimeout: 'connectTimeoutMs',
+  queryTimeout: 'queryTimeoutMs',
+  poolSize: 'poolSize',
+} as const;
+const STORE_PARAMS = [...Object.keys(TEXT_PARAMS), ...Object.keys(NUMBER_PARAMS), 'migrate'];
 
 /**
  * Builds a store from a store URL such as
- * `postgres://app@db:5432/flags?schema=rollout&table=features&migrate=false`.
- * `postgres:` and `postgresql:` are accepted. `schema`, `table` and `migrate`
- * (`true`/`false`, `1`/`0`) are read and removed; every other parameter (sslmode,
- * application_name, ...) stays in the connection string given to node-postgres.
- * `extra` adds or overrides options (a pool size, timeouts).
+ * `postgres://app@db:5432/main?schema=flags&table=features&migrate=false&pollInterval=10000`.
+ * `postgres:` and `postgresql:` are accepted. Our parameters are read and removed:
+ * `schema`, `table`, `migrate` (`true`/`false`, `1`/`0`), `pollInterval`,
+ * `connectTimeout`, `queryTimeout` (ms) and `poolSize`; every other parameter
+ * (`sslmode`, `application_name`, ...) stays in the connection string given to
+ * node-postgres. `extra` adds or overrides options. Errors never show the password.
  */
 export function storeFromUrl(
   url: URL,
@@ -30,11 +39,20 @@ export function storeFromUrl(
     const values = connection.searchParams.getAll(param);
     connection.searchParams.delete(param);
     if (values.length === 0) continue;
-    if (values.length > 1)
-      throw new ValidationError(`url ${param}`, values.join(','), 'given more than once');
     const value = values[0] as string;
-    if (param === 'migrate') options.migrate = parseBoolean(value);
-    else options[param] = value;
+    if (values.length > 1)
+      throw new ValidationError(param, values.join(','), 'given more than once');
+    if (param === 'migrate') {
+      options.migrate = parseBoolean(value);
+    } else if (Object.hasOwn(TEXT_PARAMS, param)) {
+      options[TEXT_PARAMS[param as keyof typeof TEXT_PARAMS]] = value;
+    } else {
+      const n = Number(value);
+      if (value.trim() === '' || !Number.isSafeInteger(n) || n <= 0) {
+        throw new ValidationError(param, value, 'must be a positive integer');
+      }
+      options[NUMBER_PARAMS[param as keyof typeof NUMBER_PARAMS]] = n;
+    }
   }
   return new PostgresStore({ ...options, ...extra, connectionString: connection.href });
 }
@@ -42,7 +60,7 @@ export function storeFromUrl(
 function parseBoolean(value: string): boolean {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
-  throw new ValidationError('url migrate', value, 'must be true, false, 1 or 0');
+  throw new ValidationError('migrate', value, 'must be true, false, 1 or 0');
 }
 
 // Error messages and values never carry the password.

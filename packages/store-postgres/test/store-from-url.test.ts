@@ -45,6 +45,26 @@ describe('storeFromUrl', () => {
     }
   });
 
+  it('reads pollInterval, timeouts and poolSize as numbers', async () => {
+    const url = new URL(server.url);
+    url.searchParams.set('pollInterval', '1234');
+    url.searchParams.set('connectTimeout', '2000');
+    url.searchParams.set('queryTimeout', '3000');
+    url.searchParams.set('poolSize', '2');
+    const store = storeFromUrl(url);
+    expect(store.capabilities.pollIntervalMs).toBe(1234);
+    await store.close();
+    for (const bad of [
+      'pollInterval=0',
+      'pollInterval=-5',
+      'queryTimeout=1.5',
+      'poolSize=',
+      'connectTimeout=abc',
+    ]) {
+      expect(() => storeFromUrl(new URL(`${server.url}?${bad}`))).toThrow(ValidationError);
+    }
+  });
+
   it('defaults to public.rollout_features', async () => {
     const store = storeFromUrl(new URL(server.url));
     expect(store.table).toBe('"public"."rollout_features"');
