@@ -3,7 +3,7 @@ import { makeFeature } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../dist/index.js';
+import { PostgresStore } from '../src/index.js';
 import { freshSchema } from './helpers.js';
 
 let server: PostgresServer;

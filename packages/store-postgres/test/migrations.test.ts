@@ -6,7 +6,7 @@ import { makeFeature } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATION_LOCK, PostgresStore, SCHEMA_VERSION } from '../dist/index.js';
+import { MIGRATION_LOCK, PostgresStore, SCHEMA_VERSION } from '../src/index.js';
 import { freshSchema, psqlBinary } from './helpers.js';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@ import { makeFeature } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresStore, type PostgresStoreOptions } from '../dist/index.js';
+import { PostgresStore, type PostgresStoreOptions } from '../src/index.js';
 import { DIST, freshSchema, waitFor } from './helpers.js';
 
 const run = promisify(execFile);

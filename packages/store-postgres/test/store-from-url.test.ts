@@ -2,7 +2,7 @@ import { ValidationError } from '@rollout/core';
 import { makeFeature } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeFromUrl } from '../dist/index.js';
+import { storeFromUrl } from '../src/index.js';
 import { freshSchema } from './helpers.js';
 
 let server: PostgresServer;

@@ -4,7 +4,7 @@ import { makeFeature } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../dist/index.js';
+import { PostgresStore } from '../src/index.js';
 import { freshSchema, waitFor } from './helpers.js';
 
 let server: PostgresServer;
