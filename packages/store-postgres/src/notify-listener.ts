@@ -42,16 +42,6 @@ export class NotifyListener {
 
   constructor(private readonly options: NotifyListenerOptions) {}
 
-  /** How many subscribers are registered. */
-  get size(): number {
-    return this.listeners.size;
-  }
-
-  /** True while the LISTEN connection is up. */
-  get listening(): boolean {
-    return this.state === 'listening';
-  }
-
   /**
    * Registers a subscriber. Resolves once the first LISTEN attempt finished: when
    * it failed, the subscriber got `error` and will get `resync` on reconnection.
@@ -61,8 +51,9 @@ export class NotifyListener {
     this.listeners.add(listener);
     if (this.state === 'idle') {
       this.opening = this.open();
-    } else if (this.state === 'waiting') {
-      // Push is down right now: say so, and this subscriber resyncs with the others.
+    } else if (this.state === 'waiting' || (this.state === 'connecting' && this.missed)) {
+      // Push is down right now (between or during reconnection attempts): say so,
+      // and this subscriber resyncs with the others once it is back.
       const error = new StoreUnavailableError(
         STORE_NAME,
         'the LISTEN connection is down; reconnecting',

@@ -58,6 +58,8 @@ export function isUnavailable(error: unknown): boolean {
 
 /** True when the connection that raised `error` must not go back to the pool. */
 export function isConnectionBroken(error: unknown): boolean {
+  // The store's own verdicts (a conflict, a missing migration) say nothing about the connection.
+  if (error instanceof RolloutError) return false;
   const state = sqlState(error);
   return state === undefined || state.startsWith('08') || state.startsWith('57');
 }
