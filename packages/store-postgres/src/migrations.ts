@@ -78,23 +78,30 @@ export async function appliedVersion(
 }
 
 /**
- * Brings the tables to {@link SCHEMA_VERSION}: checks without locking first (so an
- * application role without DDL rights works once the tables exist), otherwise takes
- * the advisory lock in a transaction, re-reads the applied version and applies
- * what is missing. Safe when several processes start at once. With `migrate` false
- * it only checks, and throws a StoreError naming the file to apply.
+ * Brings the tables to the last of `migrations` ({@link SCHEMA_VERSION} by default):
+ * checks without locking first (so an application role without DDL rights works
+ * once the tables exist), otherwise takes the advisory lock in a transaction,
+ * re-reads the applied version and applies what is missing, each file recording
+ * its own version. Safe when several processes start at once. With `allowed`
+ * false it only checks, and throws a StoreError naming the files to apply.
  */
 export async function migrate(
   client: pg.ClientBase,
   names: TableNames,
   allowed: boolean,
+  migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<void> {
-  if ((await appliedVersion(client, names)) >= SCHEMA_VERSION) return;
+  const target = migrations[migrations.length - 1]?.version ?? 0;
+  const applied = await appliedVersion(client, names);
+  if (applied >= target) return;
   if (!allowed) {
-    const missing = MIGRATIONS.map((m) => `sql/${m.name}.sql`).join(', ');
+    const missing = migrations
+      .filter((m) => m.version > applied)
+      .map((m) => `sql/${m.name}.sql`)
+      .join(', ');
     throw new StoreError(
       'postgres',
-      `the tables ${names.features} are missing or older than schema version ${SCHEMA_VERSION}, and migrate is false: apply ${missing} from @rollout/store-postgres (see its README) or pass migrate: true`,
+      `the tables ${names.features} are at schema version ${applied}, this release needs ${target}, and migrate is false: apply ${missing} from @rollout/store-postgres (see its README) or pass migrate: true`,
     );
   }
   await client.query('BEGIN');
@@ -109,7 +116,7 @@ export async function migrate(
       text: 'SELECT 1 FROM pg_namespace WHERE nspname = $1',
       values: [names.schema],
     });
-    for (const migration of MIGRATIONS) {
+    for (const migration of migrations) {
       if (migration.version <= current) continue;
       await client.query(
         renderMigration(migration.sql, names, { schemaExists: (schema.rowCount ?? 0) > 0 }),

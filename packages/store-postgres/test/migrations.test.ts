@@ -6,7 +6,9 @@ import { makeFeature } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATION_LOCK, PostgresStore, SCHEMA_VERSION } from '../src/index.js';
+import { tableNames } from '../src/identifiers.js';
+import { MIGRATION_LOCK, MIGRATIONS, PostgresStore, SCHEMA_VERSION } from '../src/index.js';
+import { type Migration, migrate } from '../src/migrations.js';
 import { freshSchema, psqlBinary } from './helpers.js';
 
 const run = promisify(execFile);
@@ -179,6 +181,70 @@ describe('migrations', () => {
       await store.close();
       await admin.query(`DROP OWNED BY ${q(role)}`);
       await admin.query(`DROP ROLE ${q(role)}`);
+    }
+  });
+});
+
+describe('upgrading to a later schema version', () => {
+  // What a later release's migration looks like: psql variables, its own version row.
+  const next: Migration = {
+    version: SCHEMA_VERSION + 1,
+    name: 'test-next',
+    sql: [
+      "\\set versions_table :table '_schema_versions'",
+      'BEGIN;',
+      'ALTER TABLE :"schema".:"table" ADD COLUMN owner text;',
+      `INSERT INTO :"schema".:"versions_table" (version, name) VALUES (${SCHEMA_VERSION + 1}, 'test-next');`,
+      'COMMIT;',
+    ].join('\n'),
+  };
+
+  it('applies only the missing migration, once, however many processes start together', async () => {
+    const schema = freshSchema('up');
+    const names = tableNames(schema);
+    const current = new PostgresStore({ connectionString: server.url, schema });
+    await current.put(makeFeature({ name: 'before-upgrade' }), 0);
+    await current.close();
+    expect(await versions(schema)).toEqual([SCHEMA_VERSION]);
+
+    const clients = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const client = new pg.Client({ connectionString: server.url });
+        await client.connect();
+        return client;
+      }),
+    );
+    try {
+      // ALTER TABLE ADD COLUMN twice would fail: the lock and the version check prevent it.
+      await Promise.all(clients.map((c) => migrate(c, names, true, [...MIGRATIONS, next])));
+      expect(await versions(schema)).toEqual([SCHEMA_VERSION, SCHEMA_VERSION + 1]);
+      const columns = await admin.query(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'rollout_features' AND column_name = 'owner'`,
+        [schema],
+      );
+      expect(columns.rowCount).toBe(1);
+      // Not allowed to migrate and behind: the error names the one missing file.
+      const behind = freshSchema('behind');
+      const old = new PostgresStore({ connectionString: server.url, schema: behind });
+      await old.connect();
+      await old.close();
+      const error = await migrate(clients[0] as pg.Client, tableNames(behind), false, [
+        ...MIGRATIONS,
+        next,
+      ]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as Error).message).toContain('apply sql/test-next.sql from');
+      expect((error as Error).message).not.toContain('001-init');
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+    // The data survived, and the current release works on the newer schema.
+    const after = new PostgresStore({ connectionString: server.url, schema });
+    try {
+      expect((await after.get('before-upgrade'))?.version).toBe(1);
+      expect((await after.put(makeFeature({ name: 'after-upgrade' }), 0)).version).toBe(1);
+    } finally {
+      await after.close();
     }
   });
 });
