@@ -10,12 +10,13 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { budgetFromEnv } from './budget.js';
-import { runEvaluationSection } from './evaluation/evaluation-section.js';
+import { type EvalVerdict, runEvaluationSection } from './evaluation/evaluation-section.js';
 import { runActivateUserSection } from './growth/activate-user-section.js';
 import { runFeatureCountSection } from './growth/feature-count-section.js';
 import { runSnapshotSection } from './growth/snapshot-section.js';
 import { describeMachine, peerVersions } from './harness/machine.js';
 import { RESULTS_DIR, Report } from './harness/report.js';
+import { formatNs } from './harness/table.js';
 import { openCatalog, type StoreKey } from './stores/catalog.js';
 import { runStoreSection } from './stores/store-section.js';
 
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const missed = verdicts.filter((v) => !v.meetsTarget);
   const file = report.write({ machine, versions, budget, seconds, command: 'pnpm bench' });
-  const markdown = renderPerformance(report, header, seconds, budget.quick);
+  const markdown = renderPerformance(report, header, seconds, budget.quick, verdicts);
   writeFileSync(join(RESULTS_DIR, 'performance.md'), markdown);
   if (process.env.BENCH_WRITE_PERFORMANCE === '1')
     writeFileSync(join(PACKAGE_DIR, 'PERFORMANCE.md'), markdown);
@@ -113,21 +114,48 @@ function renderPerformance(
   header: string,
   seconds: number,
   quick: boolean,
+  verdicts: EvalVerdict[],
 ): string {
-  const lines = [
-    '## Performance',
-    '',
-    'Measured with `pnpm bench` (packages/bench; `BENCH_QUICK=1 pnpm bench` for a short smoke run).',
-    'Numbers from one run on a shared, noisy machine: compare within a table (same process, same run),',
-    'not across machines.',
+  const lines = ['## Performance', ''];
+  if (verdicts.length > 0) lines.push(headline(verdicts), '');
+  lines.push(
+    'Reproduce with `pnpm bench` at the repository root (packages/bench; `BENCH_QUICK=1 pnpm bench`',
+    'for a short smoke run). Numbers from one run on a shared, noisy machine: compare within a table',
+    '(same process, same run), not across machines.',
     '',
     '```',
     header,
     `whole run: ${seconds.toFixed(0)} s${quick ? ' (quick)' : ''}`,
     '```',
-  ];
+  );
   for (const s of report.sections) lines.push('', `### ${s.title}`, '', s.text);
   return `${lines.join('\n')}\n`;
+}
+
+/** One paragraph with the evaluation results that matter most. */
+function headline(verdicts: EvalVerdict[]): string {
+  const range = (xs: number[], f: (x: number) => string) =>
+    `${f(Math.min(...xs))} to ${f(Math.max(...xs))}`;
+  const times = (x: number) => `${x.toFixed(1)}×`;
+  const missed = verdicts.filter((v) => !v.meetsTarget);
+  const peers = [...new Set(verdicts.map((v) => v.fastestPeer))].join(' or ');
+  return [
+    `\`Rollout.can\` answers in ${range(
+      verdicts.map((v) => v.canNs),
+      formatNs,
+    )} per evaluation, synchronously and`,
+    `without allocating: ${range(
+      verdicts.map((v) => v.peerSpeedup),
+      times,
+    )} faster than the fastest peer (${peers}),`,
+    `and ${range(
+      verdicts.map((v) => v.baselineRatio),
+      times,
+    )} the time of a hand-written plain-JS check.`,
+    missed.length === 0
+      ? 'Every scenario meets the target (≥ 10× the fastest peer, ≤ 3× the baseline, 0 bytes/eval).'
+      : `Target missed in: ${missed.map((v) => `${v.scenario} (${v.misses.join(', ')})`).join('; ')}.`,
+  ].join(' ');
 }
 
 main().then(
