@@ -10,7 +10,11 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { budgetFromEnv } from './budget.js';
-import { type EvalVerdict, runEvaluationSection } from './evaluation/evaluation-section.js';
+import {
+  type EvalVerdict,
+  runEvaluationSection,
+  TARGETS,
+} from './evaluation/evaluation-section.js';
 import { runActivateUserSection } from './growth/activate-user-section.js';
 import { runFeatureCountSection } from './growth/feature-count-section.js';
 import { runSnapshotSection } from './growth/snapshot-section.js';
@@ -139,19 +143,27 @@ function headline(verdicts: EvalVerdict[]): string {
   const times = (x: number) => `${x.toFixed(1)}×`;
   const missed = verdicts.filter((v) => !v.meetsTarget);
   const peers = [...new Set(verdicts.map((v) => v.fastestPeer))].join(' or ');
+  const canNs = range(
+    verdicts.map((v) => v.canNs),
+    formatNs,
+  );
+  const speedup = range(
+    verdicts.map((v) => v.peerSpeedup),
+    times,
+  );
+  const ratio = range(
+    verdicts.map((v) => v.baselineRatio),
+    times,
+  );
+  const maxBytes = Math.max(...verdicts.map((v) => v.canBytes));
+  const allocation =
+    maxBytes < TARGETS.bytesNoise
+      ? 'without allocating'
+      : `allocating up to ${maxBytes.toFixed(2)} B`;
   return [
-    `\`Rollout.can\` answers in ${range(
-      verdicts.map((v) => v.canNs),
-      formatNs,
-    )} per evaluation, synchronously and`,
-    `without allocating: ${range(
-      verdicts.map((v) => v.peerSpeedup),
-      times,
-    )} faster than the fastest peer (${peers}),`,
-    `and ${range(
-      verdicts.map((v) => v.baselineRatio),
-      times,
-    )} the time of a hand-written plain-JS check.`,
+    `\`Rollout.can\` answers in ${canNs} per evaluation, synchronously and ${allocation}:`,
+    `${speedup} faster than the fastest peer (${peers}),`,
+    `and ${ratio} the time of a hand-written plain-JS check.`,
     missed.length === 0
       ? 'Every scenario meets the target (≥ 10× the fastest peer, ≤ 3× the baseline, 0 bytes/eval).'
       : `Target missed in: ${missed.map((v) => `${v.scenario} (${v.misses.join(', ')})`).join('; ')}.`,
