@@ -7,14 +7,19 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const reports = ['packages', 'apps']
-  .flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name, '.vitest-results.json')));
+const reports = ['packages', 'apps'].flatMap((dir) =>
+  readdirSync(join(root, dir)).map((name) => join(root, dir, name, '.vitest-results.json')),
+);
 for (const report of reports) rmSync(report, { force: true });
 
-const run = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=1', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const run = spawnSync(
+  'pnpm',
+  ['exec', 'turbo', 'run', 'test', '--concurrency=1', ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 
 let passed = 0;
 let failed = 0;
@@ -25,7 +30,9 @@ for (const report of reports) {
   const json = JSON.parse(readFileSync(report, 'utf8'));
   files++;
   passed += json.numPassedTests ?? 0;
-  failed += (json.numFailedTests ?? 0) + (json.numFailedTestSuites && !json.numFailedTests ? json.numFailedTestSuites : 0);
+  failed +=
+    (json.numFailedTests ?? 0) +
+    (json.numFailedTestSuites && !json.numFailedTests ? json.numFailedTestSuites : 0);
   skipped += (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
 }
 console.log(`\n${files} packages reported`);
