@@ -1,4 +1,4 @@
-import { ValidationError } from '@rollout/core';
+import { redactStoreUrl, ValidationError } from '@rollout/core';
 import { PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 
 // Query parameters that configure the store rather than the connection, and the
@@ -29,7 +29,7 @@ export function storeFromUrl(
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ValidationError(
       'url',
-      redacted(url),
+      redactStoreUrl(url),
       'a PostgreSQL store URL starts with postgres:// or postgresql://',
     );
   }
@@ -61,11 +61,4 @@ function parseBoolean(value: string): boolean {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new ValidationError('migrate', value, 'must be true, false, 1 or 0');
-}
-
-// Error messages and values never carry the password.
-function redacted(url: URL): string {
-  const copy = new URL(url.href);
-  if (copy.password) copy.password = '***';
-  return copy.href;
 }

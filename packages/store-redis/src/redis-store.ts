@@ -4,6 +4,7 @@ import {
   type FeatureStore,
   parseFeature,
   RolloutError,
+  redactStoreUrl,
   type StoreCapabilities,
   StoreError,
   type StoreListener,
@@ -23,7 +24,7 @@ import {
   waitUntilReady,
 } from './connection.js';
 import { DEFAULT_PREFIX, type KeyLayout, keyLayout } from './key-layout.js';
-import { redactUrl } from './redact-url.js';
+
 import { STORE_NAME, toStoreError } from './redis-errors.js';
 import { type LuaScript, PUT_SCRIPT, REMOVE_SCRIPT, SNAPSHOT_SCRIPT } from './scripts.js';
 
@@ -114,7 +115,7 @@ export class RedisStore implements FeatureStore {
       if (!/^rediss?:\/\//i.test(options.url)) {
         throw new ValidationError(
           'url',
-          redactUrl(options.url),
+          redactStoreUrl(options.url),
           'must start with redis:// or rediss://',
         );
       }

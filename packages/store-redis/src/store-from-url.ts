@@ -1,5 +1,5 @@
-import { ValidationError } from '@rollout/core';
-import { redactUrl } from './redact-url.js';
+import { redactStoreUrl, ValidationError } from '@rollout/core';
+
 import { RedisStore } from './redis-store.js';
 
 /** Query parameters the store reads from a URL (and removes before ioredis sees it). */
@@ -15,7 +15,7 @@ export function storeFromUrl(url: URL): RedisStore {
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     throw new ValidationError(
       'url',
-      redactUrl(url),
+      redactStoreUrl(url),
       'a Redis store URL starts with redis:// or rediss://',
     );
   }
