@@ -1,18 +1,8 @@
-import type { Feature } from '@rollout/core';
+import type { Feature, FeatureContentField } from '@rollout/core';
 import { formatPercentage, formatRule } from './feature-view.js';
 
 /** The fields a diff compares: everything but bookkeeping (version, timestamps). */
-export type FeatureContent = Pick<
-  Feature,
-  | 'description'
-  | 'groups'
-  | 'users'
-  | 'excludedUsers'
-  | 'percentage'
-  | 'rules'
-  | 'data'
-  | 'hashVersion'
->;
+export type FeatureContent = Pick<Feature, FeatureContentField>;
 
 function setDiff(label: string, before: readonly string[], after: readonly string[]): string[] {
   const was = new Set(before);

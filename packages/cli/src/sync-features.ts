@@ -1,4 +1,9 @@
-import { type Feature, type FeatureStore, mutateFeature } from '@rollout/core';
+import {
+  FEATURE_CONTENT_FIELDS,
+  type Feature,
+  type FeatureStore,
+  mutateFeature,
+} from '@rollout/core';
 import { diffFeatures, type FeatureContent } from './feature-diff.js';
 
 /** What an import did (or, in a dry run, would do) to one feature. */
@@ -16,16 +21,7 @@ export interface SyncResult {
 export type ContentField = keyof FeatureContent;
 
 /** Every content field: a full import replaces them all. */
-export const ALL_CONTENT_FIELDS: readonly ContentField[] = [
-  'description',
-  'groups',
-  'users',
-  'excludedUsers',
-  'percentage',
-  'rules',
-  'data',
-  'hashVersion',
-];
+export const ALL_CONTENT_FIELDS: readonly ContentField[] = FEATURE_CONTENT_FIELDS;
 
 function withFields(base: Feature, desired: Feature, fields: readonly ContentField[]): Feature {
   const next: Feature = structuredClone(base);

@@ -37,7 +37,9 @@ export { LIMITS } from './limits.js';
 export {
   type Condition,
   type ConditionValue,
+  FEATURE_CONTENT_FIELDS,
   type Feature,
+  type FeatureContentField,
   type FeatureInput,
   type FeaturePatch,
   GROUP_ALL,

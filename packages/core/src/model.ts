@@ -136,6 +136,21 @@ export interface Feature {
   version: number;
 }
 
+/** The fields a caller sets (everything but the name and bookkeeping), in canonical order. */
+export const FEATURE_CONTENT_FIELDS = [
+  'description',
+  'groups',
+  'users',
+  'excludedUsers',
+  'percentage',
+  'rules',
+  'data',
+  'hashVersion',
+] as const satisfies readonly (keyof Feature)[];
+
+/** One of {@link FEATURE_CONTENT_FIELDS}. */
+export type FeatureContentField = (typeof FEATURE_CONTENT_FIELDS)[number];
+
 /** What `addFeature` accepts: a name plus any of the feature's fields. */
 export interface FeatureInput {
   /** The feature's name. */

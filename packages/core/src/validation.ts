@@ -5,6 +5,7 @@ import { LIMITS } from './limits.js';
 import {
   type Condition,
   type ConditionValue,
+  FEATURE_CONTENT_FIELDS,
   type Feature,
   type FeatureInput,
   type JsonObject,
@@ -390,17 +391,7 @@ export function featureFromInput(input: unknown, now: string): Feature {
     throw new ValidationError('feature', input, 'a feature must be an object with at least a name');
   }
   const raw = input as FeatureInput & Record<string, unknown>;
-  const known = new Set([
-    'name',
-    'description',
-    'groups',
-    'users',
-    'excludedUsers',
-    'percentage',
-    'rules',
-    'data',
-    'hashVersion',
-  ]);
+  const known = new Set<string>(['name', ...FEATURE_CONTENT_FIELDS]);
   for (const key of Object.keys(raw)) {
     if (!known.has(key))
       throw new ValidationError(

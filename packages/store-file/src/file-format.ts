@@ -1,4 +1,9 @@
-import { CorruptDataError, type Feature, parseFeature } from '@rollout/core';
+import {
+  CorruptDataError,
+  FEATURE_CONTENT_FIELDS,
+  type Feature,
+  parseFeature,
+} from '@rollout/core';
 import { JsonSyntaxError, lineColumn, type ParsedJson, parseJson } from './json-parse.js';
 
 /** The value of the file's `format` field; another value is refused (never overwritten). */
@@ -26,14 +31,7 @@ export const EMPTY_DOCUMENT: FileDocument = Object.freeze({
 
 // The order fields are written in. `name` is left out: the key under `features` is the name.
 const FIELD_ORDER = [
-  'description',
-  'groups',
-  'users',
-  'excludedUsers',
-  'percentage',
-  'rules',
-  'data',
-  'hashVersion',
+  ...FEATURE_CONTENT_FIELDS,
   'createdAt',
   'updatedAt',
   'version',
