@@ -85,13 +85,14 @@ export async function runActivateUserSection(
     .filter(Boolean)
     .join(', ');
   const text = [
-    'What grows: one `activateUser` is a read-modify-write of the whole feature document. It reads the',
-    'record (every id), copies it, inserts the id in the sorted list, compares old and new, writes the',
-    'whole document back with compare-and-set (the backend stores and, for Redis and PostgreSQL,',
-    'validates/parses it again), and the client recompiles the feature (a Set of every id). All of it is',
-    'O(users on the feature) (the sort makes it O(n log n)); a fixed cost (round trips, locks, fsync)',
-    'dominates small lists. Evaluation does not grow (a Set lookup); only writes to big lists do. Keep',
-    'very large audiences in a group or a rule instead of a user list.',
+    'What grows: one `activateUser` is a read-modify-write of the whole feature document. The store',
+    'reads and decodes the record (every id); the client copies it, checks the id is not listed yet,',
+    'inserts it keeping the list sorted, and compares old and new content (JSON of both); the store',
+    'encodes and writes the whole document back with compare-and-set (Redis validates it again); the',
+    'client then recompiles the feature (a Set of every id). Each step is linear in the listed users;',
+    'a fixed cost (round trips, the file lock and fsync) dominates small lists. Evaluation does not',
+    'grow (a Set lookup); only writes to big lists do. Keep very large audiences in a group or a',
+    'rule instead of a user list.',
     `From ${formatNumber(first)} to ${formatNumber(last)} listed users, one activateUser grows: ${growth}.`,
     '',
     table,
