@@ -195,9 +195,34 @@ export class StoreUrlError extends RolloutError {
   }
 }
 
-/** Returns true when `error` is a rollout error, optionally with the given code. */
+const CODES: ReadonlySet<string> = new Set<RolloutErrorCode>([
+  'INVALID_INPUT',
+  'FEATURE_NOT_FOUND',
+  'FEATURE_EXISTS',
+  'VERSION_CONFLICT',
+  'STORE_UNAVAILABLE',
+  'STORE_ERROR',
+  'CORRUPT_DATA',
+  'NOT_READY',
+  'CLOSED',
+  'DATA_LOST',
+  'GROUP_PREDICATE_FAILED',
+  'INVALID_STORE_URL',
+]);
+
+/**
+ * Returns true when `error` is a rollout error, optionally with the given code.
+ * Also true for errors from another copy of @rollout/core (an ESM and a CJS copy
+ * loaded side by side, two versions in one tree), where `instanceof` fails: those
+ * are recognised by their stable code and the `[rollout]` message prefix.
+ */
 export function isRolloutError(error: unknown, code?: RolloutErrorCode): error is RolloutError {
-  return error instanceof RolloutError && (code === undefined || error.code === code);
+  if (!(error instanceof Error)) return false;
+  const actual = (error as { code?: unknown }).code;
+  const ours =
+    error instanceof RolloutError ||
+    (typeof actual === 'string' && CODES.has(actual) && error.message.startsWith('[rollout]'));
+  return ours && (code === undefined || actual === code);
 }
 
 /** Renders a value for an error message: short, quoted, never huge. */

@@ -1,4 +1,4 @@
-import { FeatureNotFoundError, VersionConflictError } from './errors.js';
+import { FeatureNotFoundError, isRolloutError, VersionConflictError } from './errors.js';
 import type { Feature } from './model.js';
 import type { FeatureStore } from './store.js';
 import { featureFromInput } from './validation.js';
@@ -68,8 +68,8 @@ export async function mutateFeature(
       const stored = await store.put(next, current ? current.version : 0);
       return { feature: stored, changed: true };
     } catch (error) {
-      if (!(error instanceof VersionConflictError)) throw error;
-      lastConflict = error;
+      if (!isRolloutError(error, 'VERSION_CONFLICT')) throw error;
+      lastConflict = error as VersionConflictError;
       // Full jitter, growing to 100 ms: contending writers spread out instead of colliding again.
       await sleep(Math.random() * Math.min(100, 2 ** attempt));
     }

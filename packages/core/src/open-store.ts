@@ -112,12 +112,36 @@ function resolveRelativeFile(text: string): string {
   return new URL(match[1], base).href;
 }
 
+type ExportsValue = string | { [condition: string]: ExportsValue } | undefined;
+
+/** The file an `import` of the package loads: the `import` condition of its exports map, else `module`. */
+function esmEntry(pkg: { exports?: ExportsValue; module?: string }): string | undefined {
+  let target: ExportsValue = pkg.exports;
+  if (target && typeof target === 'object' && '.' in target) target = target['.'];
+  for (let depth = 0; target && typeof target === 'object' && depth < 4; depth++) {
+    target = target.import ?? target.default;
+  }
+  return typeof target === 'string' ? target : pkg.module;
+}
+
 async function importFromCwd(packageName: string): Promise<unknown> {
   // Loaded lazily so that @rollout/core stays importable where node:module does not exist.
   const { createRequire } = await import('node:module');
   const { pathToFileURL } = await import('node:url');
+  const { dirname, join } = await import('node:path');
+  const { readFile } = await import('node:fs/promises');
   const require = createRequire(`${process.cwd()}/package.json`);
-  return import(pathToFileURL(require.resolve(packageName)).href);
+  const cjsEntry = require.resolve(packageName);
+  // require.resolve picks the CommonJS entry; importing it would load the CJS copy of
+  // @rollout/core beside the ESM one (two RolloutError classes). Take the ESM entry.
+  try {
+    const manifest = require.resolve(`${packageName}/package.json`);
+    const entry = esmEntry(JSON.parse(await readFile(manifest, 'utf8')));
+    if (entry) return await import(pathToFileURL(join(dirname(manifest), entry)).href);
+  } catch {
+    // No readable manifest or ESM entry: fall back to what require resolved.
+  }
+  return import(pathToFileURL(cjsEntry).href);
 }
 
 function isMissingModule(error: unknown, packageName: string): boolean {

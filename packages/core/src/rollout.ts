@@ -3,8 +3,9 @@ import {
   ClosedError,
   FeatureExistsError,
   GroupPredicateError,
+  isRolloutError,
   NotReadyError,
-  RolloutError,
+  type RolloutError,
   StoreError,
   ValidationError,
   VersionConflictError,
@@ -354,7 +355,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
         this.applyLocal(stored.name, stored, since);
         return stored;
       } catch (error) {
-        if (!(error instanceof VersionConflictError)) throw error;
+        if (!isRolloutError(error, 'VERSION_CONFLICT')) throw error;
         if (!options.replace) {
           // Someone created it between our read and our write.
           const now = await this.store.get(feature.name);
@@ -834,7 +835,7 @@ function sortedWith(list: readonly string[], value: string): string[] {
 
 /** An exception thrown while evaluating (by `mapUser`, in practice), as a typed error. */
 function evaluationError(error: unknown): RolloutError {
-  if (error instanceof RolloutError) return error;
+  if (isRolloutError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new ValidationError(
     'user',
@@ -847,7 +848,7 @@ function evaluationError(error: unknown): RolloutError {
 }
 
 function toRolloutError(error: unknown, what: string): RolloutError {
-  if (error instanceof RolloutError) return error;
+  if (isRolloutError(error)) return error;
   return new StoreError(
     'unknown',
     `${what}: ${error instanceof Error ? error.message : String(error)}`,
