@@ -27,6 +27,8 @@ export interface CompiledFeature {
   readonly percentage: number;
   readonly hash: BucketHash;
   readonly hashState: number;
+  /** Whether any step reads the user id (deny list, user list, percentage): skips the read otherwise. */
+  readonly needsId: boolean;
 }
 
 function idSet(ids: readonly string[]): IdSet {
@@ -61,6 +63,7 @@ export function compileFeature(feature: Feature): CompiledFeature {
     percentage: feature.percentage,
     hash,
     hashState: hash.prepare(feature.name),
+    needsId: feature.excludedUsers.length > 0 || feature.users.length > 0 || feature.percentage > 0,
   };
 }
 
@@ -98,7 +101,7 @@ export function evaluateFeature(
   detail: EvaluationDetail | undefined,
 ): Reason {
   if (cf.killed) return 'KILL_SWITCH';
-  const id = idOf(user);
+  const id = cf.needsId ? idOf(user) : undefined;
   if (id !== undefined && cf.excluded.strings.size > 0 && idSetHas(cf.excluded, id))
     return 'USER_EXCLUDED';
   if (cf.all) return 'ALL';

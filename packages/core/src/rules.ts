@@ -25,6 +25,8 @@ export function compileCondition(condition: Condition): ConditionTest {
   switch (condition.operator) {
     case 'eq':
     case 'in': {
+      // One value (the common `plan == vip`): a strict compare beats a Set lookup.
+      if (values.length === 1) return (a) => a === first;
       const set = new Set<unknown>(values);
       return (a) => a !== undefined && a !== null && set.has(a);
     }
