@@ -1,4 +1,4 @@
-import { type Feature, featureFromInput, type JsonObject, type Rule } from '@rollout/core';
+import { type Feature, type FeatureContentField, featureFromInput } from '@rollout/core';
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 
@@ -10,19 +10,8 @@ export const EXPORT_FORMAT = 'rollout-export/v1';
  * default as in `addFeature`. `createdAt`/`updatedAt` are informational: import
  * ignores them (the target store stamps its own), and `version` is never written.
  */
-export interface ExportedFeature {
-  name: string;
-  description: string;
-  groups: string[];
-  users: string[];
-  excludedUsers: string[];
-  percentage: number;
-  rules: Rule[];
-  data: JsonObject;
-  hashVersion: number;
-  createdAt?: string;
-  updatedAt?: string;
-}
+export type ExportedFeature = Pick<Feature, 'name' | FeatureContentField> &
+  Partial<Pick<Feature, 'createdAt' | 'updatedAt'>>;
 
 /**
  * An export file (`rollout export`), version 1:
