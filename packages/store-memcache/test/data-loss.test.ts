@@ -3,7 +3,7 @@ import { DataLostError, Rollout } from '@rollout/core';
 import { type MemcachedServer, useMemcached } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemcacheStore, type MemcacheStoreOptions } from '../src/index.js';
-import { allKeys, deleteKey, flushAll } from './memcached-admin.js';
+import { deleteKey, flushAll, keysWithPrefix } from './memcached-admin.js';
 import { nextEvent, until } from './wait-for.js';
 
 let server: MemcachedServer;
@@ -102,9 +102,7 @@ describe.sequential('data loss (memcached flushed or evicting)', () => {
     const prefix = `l-${randomUUID()}:`;
     const options = { servers: server.servers, prefix, pollInterval: 50, restoreOnLoss: false };
     const a = await seeded(options);
-    const records = (await allKeys(server.host, server.port)).filter((k) =>
-      k.startsWith(`${prefix}record:`),
-    );
+    const records = await keysWithPrefix(server.host, server.port, `${prefix}record:`, 2);
     expect(records).toHaveLength(2);
     const stale = nextEvent(a, 'stale');
     await deleteKey(server.host, server.port, records[0] as string);

@@ -49,3 +49,23 @@ export async function allKeys(host: string, port: number): Promise<string[]> {
   }
   return keys;
 }
+
+/**
+ * The keys starting with `prefix`, dumped again (up to 20 times, 50 ms apart) until
+ * at least `atLeast` have shown up: `lru_crawler metadump` is best effort, and an
+ * item moving between LRU segments can be missing from one dump.
+ */
+export async function keysWithPrefix(
+  host: string,
+  port: number,
+  prefix: string,
+  atLeast: number,
+): Promise<string[]> {
+  let keys: string[] = [];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    keys = (await allKeys(host, port)).filter((k) => k.startsWith(prefix));
+    if (keys.length >= atLeast) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return keys;
+}
