@@ -123,6 +123,25 @@ export class ManagedProcess {
     this.watchdog.release();
   }
 
+  /**
+   * Starts the server and runs `then` (e.g. creating a database); if either fails,
+   * kills it and removes its dir before rethrowing, so a half-started server never leaks.
+   */
+  async launch(then?: () => Promise<void>): Promise<void> {
+    try {
+      await this.start();
+      await then?.();
+    } catch (error) {
+      await this.kill();
+      throw error;
+    }
+  }
+
+  /** The stop/start/kill trio a server handle hands to tests. */
+  controls(): { stop(): Promise<void>; start(): Promise<void>; kill(): Promise<void> } {
+    return { stop: () => this.stop(), start: () => this.start(), kill: () => this.kill() };
+  }
+
   /** The last lines of the server's log, for error messages. */
   logTail(lines = 30): string {
     try {

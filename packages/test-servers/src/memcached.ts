@@ -33,20 +33,13 @@ export async function startMemcached(): Promise<MemcachedServer> {
     isReady: () => probe(port, 'version\r\n', (reply) => reply.startsWith('VERSION')),
     stopSignal: 'SIGTERM',
   });
-  try {
-    await server.start();
-  } catch (error) {
-    await server.kill();
-    throw error;
-  }
+  await server.launch();
   return {
     servers: `127.0.0.1:${port}`,
     host: '127.0.0.1',
     port,
     external: false,
-    stop: () => server.stop(),
-    start: () => server.start(),
-    kill: () => server.kill(),
+    ...server.controls(),
   };
 }
 

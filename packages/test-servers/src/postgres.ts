@@ -114,8 +114,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     // SIGINT is PostgreSQL's "fast" shutdown: disconnects clients, checkpoints, exits.
     stopSignal: 'SIGINT',
   });
-  try {
-    await server.start();
+  await server.launch(async () => {
     const created = await run(createdb, [
       '-h',
       '127.0.0.1',
@@ -127,19 +126,14 @@ export async function startPostgres(): Promise<PostgresServer> {
     ]);
     if (!created.ok)
       throw new Error(`[rollout] [test-servers] createdb failed:\n${created.output}`);
-  } catch (error) {
-    await server.kill();
-    throw error;
-  }
+  });
   return {
     url: `postgres://rollout@127.0.0.1:${port}/rollout`,
     host: '127.0.0.1',
     port,
     dir,
     external: false,
-    stop: () => server.stop(),
-    start: () => server.start(),
-    kill: () => server.kill(),
+    ...server.controls(),
   };
 }
 

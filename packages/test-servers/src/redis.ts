@@ -56,21 +56,14 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     isReady: () => probe(port, 'PING\r\n', (reply) => reply.startsWith('+PONG')),
     stopSignal: 'SIGTERM',
   });
-  try {
-    await server.start();
-  } catch (error) {
-    await server.kill();
-    throw error;
-  }
+  await server.launch();
   return {
     url: `redis://127.0.0.1:${port}`,
     host: '127.0.0.1',
     port,
     dir,
     external: false,
-    stop: () => server.stop(),
-    start: () => server.start(),
-    kill: () => server.kill(),
+    ...server.controls(),
   };
 }
 
