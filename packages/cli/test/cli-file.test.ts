@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Explanation, Feature } from '@rollout/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliRun, rollout, rolloutJson, spawnRollout } from './run-cli.js';
+import { type CliRun, rollout, rolloutJson, watchRollout } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rollout-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -411,41 +411,29 @@ describe('watch', () => {
   it('prints changes made by other processes as they arrive, and exits 0 on SIGINT', async () => {
     const { env } = freshStore();
     await rollout(['add', 'watched'], { env });
-    const child = spawnRollout(['watch', '--json'], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const until = async (check: () => boolean, what: string) => {
-      for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
-      if (!check())
-        throw new Error(`watch never printed ${what}; stdout: ${stdout} stderr: ${stderr}`);
-    };
-    await until(() => stderr.includes('Ctrl-C to stop'), 'its banner');
+    const watch = watchRollout(['watch', '--json'], { env });
+    await watch.until(() => watch.stderr().includes('Ctrl-C to stop'), 'its banner', 200);
     await rollout(['activate-percentage', 'watched', '30'], { env });
     await rollout(['add', 'born'], { env });
     await rollout(['remove', 'born'], { env });
     const events = () =>
-      stdout
+      watch
+        .stdout()
         .split('\n')
         .filter((l) => l.trim() !== '')
         .map((l) => JSON.parse(l) as { name: string; change: string; feature: Feature | null });
-    await until(
+    await watch.until(
       () => events().some((e) => e.name === 'born' && e.change === 'removed'),
       'the removal',
+      200,
     );
     const seen = events();
     expect(
       seen.find((e) => e.name === 'watched' && e.change === 'updated')?.feature?.percentage,
     ).toBe(30);
     expect(seen.some((e) => e.name === 'born' && e.change === 'created')).toBe(true);
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    watch.child.kill('SIGINT');
+    expect(await watch.exited).toBe(0);
   });
 });
 

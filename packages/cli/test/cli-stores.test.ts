@@ -12,7 +12,7 @@ import {
   startRedis,
 } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rollout, rolloutJson, spawnRollout } from './run-cli.js';
+import { rollout, rolloutJson, watchRollout } from './run-cli.js';
 
 // Every command, run by the built binary, against each server-backed store:
 // real redis-server, PostgreSQL and memcached started for this file.
@@ -161,28 +161,14 @@ describe.each(cases)('every command against $name', (store) => {
   it('watch prints a change made by another process', async () => {
     const env = { ROLLOUT_STORE: store.fresh() };
     await rollout(['add', 'w'], { env });
-    const child = spawnRollout(['watch', 'w', '--json'], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const until = async (check: () => boolean, what: string) => {
-      for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
-      if (!check())
-        throw new Error(`watch never printed ${what}; stdout: ${stdout} stderr: ${stderr}`);
-    };
-    await until(() => stderr.includes('Ctrl-C to stop'), 'its banner');
+    const watch = watchRollout(['watch', 'w', '--json'], { env });
+    await watch.until(() => watch.stderr().includes('Ctrl-C to stop'), 'its banner');
     await rollout(['activate-percentage', 'w', '15'], { env });
-    await until(() => stdout.includes('"percentage":15'), 'the change');
-    const event = JSON.parse(stdout.split('\n')[0] ?? '{}');
+    await watch.until(() => watch.stdout().includes('"percentage":15'), 'the change');
+    const event = JSON.parse(watch.stdout().split('\n')[0] ?? '{}');
     expect(event).toMatchObject({ name: 'w', change: 'updated' });
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    watch.child.kill('SIGINT');
+    expect(await watch.exited).toBe(0);
   });
 
   it('an unreachable server is an error (exit 1) that never shows the password or a stack', async () => {

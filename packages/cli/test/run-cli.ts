@@ -43,6 +43,39 @@ export function spawnRollout(args: readonly string[], options: RunOptions = {}):
   });
 }
 
+/** A long-running `rollout` process (`watch`) whose output a test waits on. */
+export interface WatchedRollout {
+  child: ChildProcess;
+  /** Everything printed on stdout so far. */
+  stdout(): string;
+  /** Everything printed on stderr so far (the banner, warnings). */
+  stderr(): string;
+  /** Waits (up to `attempts` × 50 ms) until `check` holds; fails naming `what` and the output. */
+  until(check: () => boolean, what: string, attempts?: number): Promise<void>;
+  /** Resolves with the exit code once the process has closed. */
+  exited: Promise<number | null>;
+}
+
+/** Starts `rollout ARGS...` in the background and collects its output. */
+export function watchRollout(args: readonly string[], options: RunOptions = {}): WatchedRollout {
+  const child = spawnRollout(args, options);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const until = async (check: () => boolean, what: string, attempts = 300) => {
+    for (let i = 0; i < attempts && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!check())
+      throw new Error(`rollout never printed ${what}; stdout: ${stdout} stderr: ${stderr}`);
+  };
+  return { child, stdout: () => stdout, stderr: () => stderr, until, exited };
+}
+
 /** Runs `rollout ARGS...` to completion (stdout and stderr are pipes: not a terminal). */
 export function rollout(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
