@@ -121,6 +121,13 @@ describe('data read back is validated', () => {
         JSON.stringify(makeFeature({ name: 'other' })),
       );
       await expect(store.get('pct')).rejects.toThrow(/corrupt data at .*"pct".*percentage/);
+      // In range for JSON, out of range for a percentage: still corrupt.
+      await raw.hset(
+        `{${prefix}}features`,
+        'big',
+        JSON.stringify({ name: 'big', percentage: 900 }),
+      );
+      await expect(store.get('big')).rejects.toBeInstanceOf(CorruptDataError);
       await expect(store.get('moved')).rejects.toThrow(/holds|named "other"/);
     } finally {
       await store.close();
