@@ -77,21 +77,13 @@ export function watchRollout(args: readonly string[], options: RunOptions = {}):
 }
 
 /** Runs `rollout ARGS...` to completion (stdout and stderr are pipes: not a terminal). */
-export function rollout(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawnRollout(args, options);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin?.end(options.input ?? '');
-  });
+export async function rollout(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
+  const run = watchRollout(args, options);
+  const failed = new Promise<never>((_, reject) => run.child.on('error', reject));
+  run.child.stdin?.end(options.input ?? '');
+  // 'close' fires after both pipes ended, so the collected output is complete.
+  const code = await Promise.race([run.exited, failed]);
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
 /** Runs a command that must succeed and returns its stdout parsed as JSON. */
