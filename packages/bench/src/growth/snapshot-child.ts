@@ -3,7 +3,8 @@
  * snapshot from it, and reports the load time and the memory the snapshot holds.
  * Runs in a fresh process so the numbers are not mixed with the parent's heap.
  */
-import { type FeatureStore, featureFromInput, Rollout } from '@rollout/core';
+import { featureFromInput, Rollout } from '@rollout/core';
+import { loadStoreClass } from '@rollout/store-test-suite';
 import { realisticFeatures } from '../stores/realistic-features.js';
 
 interface Job {
@@ -20,13 +21,7 @@ function gc(): void {
 
 process.once('message', async (job: Job) => {
   try {
-    const mod = (await import(job.module)) as Record<
-      string,
-      new (
-        o: Record<string, unknown>,
-      ) => FeatureStore
-    >;
-    const Store = mod[job.exportName] as new (o: Record<string, unknown>) => FeatureStore;
+    const Store = await loadStoreClass(job.module, job.exportName);
     let options = job.options;
     if (job.seed !== undefined) {
       const now = new Date().toISOString();

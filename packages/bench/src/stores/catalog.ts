@@ -4,6 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FeatureStore } from '@rollout/core';
+import { loadStoreClass } from '@rollout/store-test-suite';
 
 /** The stores the bench knows. */
 export type StoreKey = 'memory' | 'file' | 'redis' | 'postgres' | 'memcache';
@@ -43,16 +44,24 @@ export interface Catalog {
 
 type StoreClass = new (options: Record<string, unknown>) => FeatureStore;
 
+/**
+ * The package's file URL as resolved from this (bench) package, which depends on every
+ * store: the loader and the child processes then import that file, wherever they live.
+ */
+function resolveFromBench(packageName: string): string {
+  try {
+    return import.meta.resolve(packageName);
+  } catch {
+    return packageName; // not installed: loadClass reports why
+  }
+}
+
 /** Imports a store package and returns its class, or why it cannot be used. */
 async function loadClass(module: string, exportName: string): Promise<StoreClass | string> {
   try {
-    const mod = (await import(module)) as Record<string, unknown>;
-    const cls = mod[exportName];
-    if (typeof cls !== 'function')
-      return `${module} does not export ${exportName} yet (package not built?)`;
-    return cls as StoreClass;
+    return (await loadStoreClass(module, exportName)) as StoreClass;
   } catch (error) {
-    return `${module} cannot be imported: ${(error as Error).message.split('\n')[0]}`;
+    return `${module} cannot be used (package not built?): ${(error as Error).message.split('\n')[0]}`;
   }
 }
 
@@ -93,7 +102,7 @@ export async function openCatalog(wanted: readonly StoreKey[]): Promise<Catalog>
   };
 
   for (const key of wanted) {
-    const module = `@rollout/store-${key}`;
+    const module = resolveFromBench(`@rollout/store-${key}`);
     const exportName = {
       memory: 'MemoryStore',
       file: 'FileStore',

@@ -4,8 +4,8 @@
  * feature with the CLOCK_MONOTONIC time it arrived, so the parent can measure
  * write-to-other-process propagation.
  */
-import type { FeatureStore } from '@rollout/core';
 import { Rollout } from '@rollout/core';
+import { loadStoreClass } from '@rollout/store-test-suite';
 
 interface Job {
   module: string;
@@ -24,13 +24,7 @@ process.on('message', async (m: { type?: string } & Partial<Job>) => {
   if (m.type !== 'start') return;
   const job = m as Job;
   try {
-    const mod = (await import(job.module)) as Record<
-      string,
-      new (
-        o: Record<string, unknown>,
-      ) => FeatureStore
-    >;
-    const Store = mod[job.exportName] as new (o: Record<string, unknown>) => FeatureStore;
+    const Store = await loadStoreClass(job.module, job.exportName);
     rollout = new Rollout({ store: new Store(job.options) });
     rollout.on('change', (e) => {
       if (e.name !== job.feature || e.source !== 'remote') return;
