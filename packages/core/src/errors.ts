@@ -47,9 +47,14 @@ export class ValidationError extends RolloutError {
   /** The offending value as given (may be any type). */
   readonly value: unknown;
 
-  constructor(field: string, value: unknown, problem: string, options: RolloutErrorOptions = {}) {
+  constructor(
+    field: string,
+    value: unknown,
+    problem: string,
+    options: RolloutErrorOptions & { code?: 'INVALID_INPUT' | 'INVALID_STORE_URL' } = {},
+  ) {
     super(
-      'INVALID_INPUT',
+      options.code ?? 'INVALID_INPUT',
       `[rollout] invalid ${field} ${describeValue(value)}: ${problem}`,
       options,
     );
@@ -186,11 +191,13 @@ export class GroupPredicateError extends RolloutError {
  * the store package is not installed (`packageName` says which to install).
  * The message never contains the URL's password or secret query parameters.
  */
-export class StoreUrlError extends RolloutError {
+export class StoreUrlError extends ValidationError {
   /** The store package the URL needs, when the scheme is known. */
   readonly packageName: string | undefined;
   constructor(message: string, options: RolloutErrorOptions & { packageName?: string } = {}) {
-    super('INVALID_STORE_URL', `[rollout] ${message}`, options);
+    super('url', undefined, message, { ...options, code: 'INVALID_STORE_URL' });
+    // The message is the whole sentence; ValidationError's "invalid url undefined:" frame adds nothing.
+    this.message = `[rollout] ${message}`;
     this.packageName = options.packageName;
   }
 }

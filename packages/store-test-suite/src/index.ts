@@ -6,3 +6,4 @@ export { runStoreConformance } from './conformance.js';
 export { HOSTILE_NAMES, makeFeature, richFeature } from './fixtures.js';
 export { loadStoreClass, type StoreConstructor } from './open-store.js';
 export type { ConformanceOptions, TestRunner } from './runner.js';
+export { type EventSource, nextEvent, uniqueName, waitFor } from './waiting.js';

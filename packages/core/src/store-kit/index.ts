@@ -1,0 +1,26 @@
+/**
+ * @rollout/core/store: the kit for store authors. What every store needs and no
+ * store should retype: expected-version checks and conflict errors, a listener set
+ * for `subscribe`, the closed-state guard, deep copies, sleeps and backoff, option
+ * and URL checks, and the reference in-memory implementation of the contract.
+ *
+ * ```ts
+ * import { ClosedGuard, ListenerSet, checkExpectedVersion, versionConflict } from '@rollout/core/store';
+ * ```
+ */
+export type {
+  FeatureStore,
+  HistoryEntry,
+  StoreCapabilities,
+  StoreChange,
+  StoreListener,
+  StoreSnapshot,
+} from '../store.js';
+export { ClosedGuard } from './closed-guard.js';
+export { copyFeature } from './copy.js';
+export { ListenerSet } from './listener-set.js';
+export { MemoryFeatureStore, type MemoryFeatureStoreOptions } from './memory-feature-store.js';
+export { positiveInteger, positiveNumber } from './options.js';
+export { jitteredBackoff, sleep } from './sleep.js';
+export { expectScheme, urlBoolean, urlNumber } from './store-url.js';
+export { checkExpectedVersion, versionConflict } from './versions.js';
