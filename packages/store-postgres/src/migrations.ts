@@ -1,7 +1,8 @@
 import { StoreError } from '@rollout/core';
 import type pg from 'pg';
 import init001 from '../sql/001-init.sql';
-import { quoteIdentifier, type TableNames } from './identifiers.js';
+import { STORE_NAME } from './errors.js';
+import { quoteIdentifier, type TableNames } from './layout.js';
 
 /** One shipped migration: a file under `sql/` in this package. */
 export interface Migration {
@@ -100,7 +101,7 @@ export async function migrate(
       .map((m) => `sql/${m.name}.sql`)
       .join(', ');
     throw new StoreError(
-      'postgres',
+      STORE_NAME,
       `the tables ${names.features} are at schema version ${applied}, this release needs ${target}, and migrate is false: apply ${missing} from @rollout/store-postgres (see its README) or pass migrate: true`,
     );
   }

@@ -1,5 +1,8 @@
-import { redactStoreUrl, ValidationError } from '@rollout/core';
-import { PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
+import { StoreUrlError, ValidationError } from '@rollout/core';
+import { expectScheme, urlBoolean, urlNumber } from '@rollout/core/store';
+import { STORE_NAME } from './errors.js';
+import type { PostgresStoreOptions } from './options.js';
+import { PostgresStore } from './postgres-store.js';
 
 // Query parameters that configure the store rather than the connection, and the
 // option each one sets. Numbers are milliseconds (or a count, for poolSize).
@@ -15,7 +18,8 @@ const STORE_PARAMS = [...Object.keys(TEXT_PARAMS), ...Object.keys(NUMBER_PARAMS)
 /**
  * Builds a store from a store URL such as
  * `postgres://app@db:5432/main?schema=flags&table=features&migrate=false&pollInterval=10000`.
- * `postgres:` and `postgresql:` are accepted. Our parameters are read and removed:
+ * `postgres:` and `postgresql:` are accepted; another scheme throws StoreUrlError
+ * (code `INVALID_STORE_URL`). Our parameters are read and removed:
  * `schema`, `table`, `migrate` (`true`/`false`, `1`/`0`), `pollInterval`,
  * `connectTimeout`, `queryTimeout` (ms) and `poolSize`; every other parameter
  * (`sslmode`, `application_name`, ...) stays in the connection string given to
@@ -26,39 +30,39 @@ export function storeFromUrl(
   extra: Omit<PostgresStoreOptions, 'connectionString' | 'pool'> = {},
 ): PostgresStore {
   if (!(url instanceof URL)) throw new ValidationError('url', url, 'must be a URL object');
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ValidationError(
-      'url',
-      redactStoreUrl(url),
-      'a PostgreSQL store URL starts with postgres:// or postgresql://',
-    );
-  }
-  const connection = new URL(url.href);
+  expectScheme(url, STORE_NAME, ['postgres:', 'postgresql:']);
   const options: PostgresStoreOptions = {};
   for (const param of STORE_PARAMS) {
-    const values = connection.searchParams.getAll(param);
-    connection.searchParams.delete(param);
-    if (values.length === 0) continue;
-    const value = values[0] as string;
-    if (values.length > 1)
-      throw new ValidationError(param, values.join(','), 'given more than once');
-    if (param === 'migrate') {
-      options.migrate = parseBoolean(value);
-    } else if (Object.hasOwn(TEXT_PARAMS, param)) {
-      options[TEXT_PARAMS[param as keyof typeof TEXT_PARAMS]] = value;
-    } else {
-      const n = Number(value);
-      if (value.trim() === '' || !Number.isSafeInteger(n) || n <= 0) {
-        throw new ValidationError(param, value, 'must be a positive integer');
-      }
-      options[NUMBER_PARAMS[param as keyof typeof NUMBER_PARAMS]] = n;
+    const values = url.searchParams.getAll(param);
+    if (values.length > 1) {
+      throw new StoreUrlError(
+        `[${STORE_NAME}] ${param} is given more than once (${JSON.stringify(values.join(','))})`,
+      );
     }
   }
+  for (const [param, option] of Object.entries(TEXT_PARAMS)) {
+    const value = url.searchParams.get(param);
+    if (value !== null) options[option] = value;
+  }
+  for (const [param, option] of Object.entries(NUMBER_PARAMS)) {
+    const value = urlInteger(url, param);
+    if (value !== undefined) options[option] = value;
+  }
+  const migrate = urlBoolean(url, STORE_NAME, 'migrate');
+  if (migrate !== undefined) options.migrate = migrate;
+
+  const connection = new URL(url.href);
+  for (const param of STORE_PARAMS) connection.searchParams.delete(param);
   return new PostgresStore({ ...options, ...extra, connectionString: connection.href });
 }
 
-function parseBoolean(value: string): boolean {
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new ValidationError('migrate', value, 'must be true, false, 1 or 0');
+// Every number we read is whole milliseconds or a count: `1.5` is refused, not rounded.
+function urlInteger(url: URL, param: string): number | undefined {
+  const value = urlNumber(url, STORE_NAME, param);
+  if (value !== undefined && !Number.isSafeInteger(value)) {
+    throw new StoreUrlError(
+      `[${STORE_NAME}] ${param}=${JSON.stringify(url.searchParams.get(param))} must be a positive integer`,
+    );
+  }
+  return value;
 }

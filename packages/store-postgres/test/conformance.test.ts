@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { runStoreConformance } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshSchema } from './helpers.js';
 
 let server: PostgresServer;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ runStoreConformance(
     // A fresh schema per test isolates it; children get the same options and share it.
     options: async () => ({
       connectionString: server.url,
-      schema: `t_${randomUUID().replaceAll('-', '')}`,
+      schema: freshSchema(),
       // Several stores and child processes share one server: keep each pool small.
       poolSize: 4,
     }),

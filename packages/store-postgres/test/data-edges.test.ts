@@ -1,4 +1,4 @@
-import { CorruptDataError, ValidationError } from '@rollout/core';
+import { ClosedError, CorruptDataError, ValidationError } from '@rollout/core';
 import { makeFeature } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import pg from 'pg';
@@ -85,14 +85,30 @@ describe('what jsonb cannot hold, and what was not written by the store', () => 
     );
   });
 
-  it('a closed store rejects every call with a CLOSED store error', async () => {
+  it('a closed store rejects every member with ClosedError, and close() twice is a no-op', async () => {
     const store = new PostgresStore({ connectionString: server.url, schema: freshSchema() });
     await store.connect();
     await store.close();
     await store.close();
-    await expect(store.get('x')).rejects.toMatchObject({ code: 'CLOSED', store: 'postgres' });
-    await expect(store.put(makeFeature({ name: 'x' }), 0)).rejects.toMatchObject({
-      code: 'CLOSED',
-    });
+    const listener = { change: () => undefined, resync: () => undefined, error: () => undefined };
+    const calls: Record<string, () => Promise<unknown>> = {
+      connect: () => store.connect(),
+      snapshot: () => store.snapshot(),
+      get: () => store.get('x'),
+      // A name no feature can have still says "closed", not "not found".
+      getBadName: () => store.get(''),
+      revision: () => store.revision(),
+      put: () => store.put(makeFeature({ name: 'x' }), 0),
+      remove: () => store.remove('x'),
+      subscribe: () => store.subscribe(listener),
+    };
+    for (const [member, call] of Object.entries(calls)) {
+      const error = await call().then(
+        () => new Error(`${member} resolved`),
+        (e: unknown) => e,
+      );
+      expect(error, member).toBeInstanceOf(ClosedError);
+      expect(error, member).toMatchObject({ code: 'CLOSED' });
+    }
   });
 });

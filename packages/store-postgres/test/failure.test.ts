@@ -1,9 +1,9 @@
 import { Rollout, type RolloutError, StoreUnavailableError } from '@rollout/core';
-import { makeFeature } from '@rollout/store-test-suite';
+import { makeFeature, waitFor } from '@rollout/store-test-suite';
 import { type PostgresServer, startPostgres } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../src/index.js';
-import { freshSchema, waitFor } from './helpers.js';
+import { freshSchema } from './helpers.js';
 
 // These tests stop and start the server, so they always get one of their own.
 let server: PostgresServer;

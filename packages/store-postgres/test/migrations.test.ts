@@ -6,8 +6,8 @@ import { makeFeature } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableNames } from '../src/identifiers.js';
 import { MIGRATION_LOCK, MIGRATIONS, PostgresStore, SCHEMA_VERSION } from '../src/index.js';
+import { tableNames } from '../src/layout.js';
 import { type Migration, migrate } from '../src/migrations.js';
 import { freshSchema, psqlBinary } from './helpers.js';
 

@@ -2,12 +2,12 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type FeatureChangeEvent, Rollout } from '@rollout/core';
-import { makeFeature } from '@rollout/store-test-suite';
+import { makeFeature, waitFor } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore, type PostgresStoreOptions } from '../src/index.js';
-import { DIST, freshSchema, waitFor } from './helpers.js';
+import { DIST, freshSchema } from './helpers.js';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./fixtures/write-from-child.mjs', import.meta.url));

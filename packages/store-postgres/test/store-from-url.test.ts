@@ -73,6 +73,12 @@ describe('storeFromUrl', () => {
 
   it('rejects other schemes, bad flags, repeated parameters and bad identifiers', () => {
     expect(() => storeFromUrl(new URL('redis://127.0.0.1:6379'))).toThrow(ValidationError);
+    // Another store's scheme is a store URL error, as in every store.
+    for (const other of ['memory:', 'redis://127.0.0.1:6379', 'file:./flags.json']) {
+      expect(() => storeFromUrl(new URL(other))).toThrow(
+        expect.objectContaining({ code: 'INVALID_STORE_URL' }),
+      );
+    }
     // The password never reaches an error message.
     expect(() => storeFromUrl(new URL('mysql://app:s3cret@db/x'))).toThrow(
       /mysql:\/\/app:\*\*\*@db/,

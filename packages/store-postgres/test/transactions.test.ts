@@ -1,11 +1,11 @@
 import type { StoreChange } from '@rollout/core';
 import { StoreUnavailableError, VersionConflictError } from '@rollout/core';
-import { makeFeature } from '@rollout/store-test-suite';
+import { makeFeature, waitFor } from '@rollout/store-test-suite';
 import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../src/index.js';
-import { freshSchema, waitFor } from './helpers.js';
+import { freshSchema } from './helpers.js';
 
 let server: PostgresServer;
 beforeAll(async () => {

@@ -1,10 +1,11 @@
-import { type StoreListener, StoreUnavailableError } from '@rollout/core';
+import { ClosedError, type StoreListener, StoreUnavailableError } from '@rollout/core';
+import { jitteredBackoff, ListenerSet } from '@rollout/core/store';
 import pg from 'pg';
-import { quoteIdentifier } from './identifiers.js';
-import { STORE_NAME } from './pg-errors.js';
+import { STORE_NAME } from './errors.js';
+import { quoteIdentifier } from './layout.js';
 
-/** Options of {@link NotifyListener}. */
-export interface NotifyListenerOptions {
+/** Options of {@link ChangeFeed}. */
+export interface ChangeFeedOptions {
   /** How to open the dedicated connection (never a pooled one: LISTEN is per session). */
   readonly clientConfig: pg.ClientConfig;
   /** The channel to LISTEN on. */
@@ -29,8 +30,8 @@ const HEARTBEAT_TIMEOUT_MS = 10_000;
  * LISTENs again and asks every subscriber to `resync` (notifications sent while
  * it was away are gone).
  */
-export class NotifyListener {
-  private readonly listeners = new Set<StoreListener>();
+export class ChangeFeed {
+  private readonly listeners = new ListenerSet();
   private state: State = 'idle';
   private client: pg.Client | undefined;
   private attempts = 0;
@@ -40,15 +41,16 @@ export class NotifyListener {
   private missed = false;
   private opening: Promise<void> | undefined;
 
-  constructor(private readonly options: NotifyListenerOptions) {}
+  constructor(private readonly options: ChangeFeedOptions) {}
 
   /**
-   * Registers a subscriber. Resolves once the first LISTEN attempt finished: when
-   * it failed, the subscriber got `error` and will get `resync` on reconnection.
+   * Registers a subscriber and resolves with the function that unregisters it (the
+   * connection closes with the last one). Resolves once the first LISTEN attempt
+   * finished: when it failed, the subscriber got `error` and will get `resync` on reconnection.
    */
-  async add(listener: StoreListener): Promise<void> {
-    if (this.state === 'closed') throw new StoreUnavailableError(STORE_NAME, 'the store is closed');
-    this.listeners.add(listener);
+  async add(listener: StoreListener): Promise<() => Promise<void>> {
+    if (this.state === 'closed') throw new ClosedError(`${STORE_NAME} store`);
+    const off = this.listeners.add(listener);
     if (this.state === 'idle') {
       this.opening = this.open();
     } else if (this.state === 'waiting' || (this.state === 'connecting' && this.missed)) {
@@ -58,15 +60,19 @@ export class NotifyListener {
         STORE_NAME,
         'the LISTEN connection is down; reconnecting',
       );
-      queueMicrotask(() => safely(() => listener.error(error)));
+      queueMicrotask(() => {
+        try {
+          listener.error(error);
+        } catch {
+          // The subscriber's own bug; nothing useful to do with it here.
+        }
+      });
     }
     await this.opening;
-  }
-
-  /** Unregisters a subscriber; the connection closes with the last one. */
-  async remove(listener: StoreListener): Promise<void> {
-    this.listeners.delete(listener);
-    if (this.listeners.size === 0 && this.state !== 'closed') await this.stop('idle');
+    return async () => {
+      await off();
+      if (this.listeners.size === 0 && this.state !== 'closed') await this.stop('idle');
+    };
   }
 
   /** Drops every subscriber and closes the connection for good. */
@@ -123,7 +129,7 @@ export class NotifyListener {
     this.startHeartbeat(client);
     if (this.missed) {
       this.missed = false;
-      for (const listener of [...this.listeners]) safely(() => listener.resync());
+      this.listeners.resync();
     }
   }
 
@@ -160,18 +166,15 @@ export class NotifyListener {
         `the LISTEN connection failed (${cause?.message ?? 'connection ended'}); changes are not pushed until it is back`,
         { cause },
       );
-      for (const listener of [...this.listeners]) safely(() => listener.error(error));
+      this.listeners.error(error);
     }
     // Capped exponential backoff from 100 ms, with jitter so a fleet does not reconnect in step.
-    const delay = Math.min(this.options.maxBackoffMs, 100 * 2 ** Math.min(this.attempts, 16));
+    const delay = jitteredBackoff(this.attempts, 100, this.options.maxBackoffMs);
     this.attempts++;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        if (this.state === 'waiting') this.opening = this.open();
-      },
-      delay * (0.5 + Math.random() / 2),
-    );
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.state === 'waiting') this.opening = this.open();
+    }, delay);
     // The reconnection loop alone never keeps a process alive.
     this.timer.unref?.();
   }
@@ -186,18 +189,8 @@ export class NotifyListener {
     } catch {
       change = undefined;
     }
-    for (const listener of [...this.listeners]) {
-      // A payload we cannot read still says "something changed": reload everything.
-      safely(() => (change ? listener.change(change) : listener.resync()));
-    }
-  }
-}
-
-// One subscriber throwing must not stop the others from hearing about the change.
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // The subscriber's own bug; nothing useful to do with it here.
+    // A payload we cannot read still says "something changed": reload everything.
+    if (change) this.listeners.change(change);
+    else this.listeners.resync();
   }
 }

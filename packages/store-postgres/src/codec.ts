@@ -1,17 +1,42 @@
-import { CorruptDataError, type Feature, parseFeature, ValidationError } from '@rollout/core';
-import { STORE_NAME } from './pg-errors.js';
+import {
+  CorruptDataError,
+  type Feature,
+  parseFeature,
+  type StoreSnapshot,
+  ValidationError,
+} from '@rollout/core';
+import { STORE_NAME } from './errors.js';
 
 // jsonb cannot hold U+0000 nor lone surrogates, which JSON.stringify writes as
 // \u0000 and \udXXX escapes (well-formed pairs it writes as plain text). Matches an
 // escape not itself escaped, i.e. preceded by an even number of backslashes.
 const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/;
 
+/** A feature ready to write: validated (its version dropped) and its `document` text. */
+export interface EncodedFeature {
+  readonly feature: Feature;
+  readonly document: string;
+}
+
+/**
+ * Validates a feature given to `put` (ValidationError) and encodes it. The
+ * returned feature is a fresh copy without a version; the caller sets the new one.
+ */
+export function encodeFeature(feature: Feature): EncodedFeature {
+  if (typeof feature !== 'object' || feature === null) {
+    throw new ValidationError('feature', feature, 'must be a feature object');
+  }
+  const { version: _ignored, ...fields } = feature;
+  const clean = parseFeature(fields);
+  return { feature: clean, document: encodeDocument(clean) };
+}
+
 /**
  * The JSON text stored in the `document` column: the feature without its version
  * (the `version` column is the truth). Throws ValidationError for text jsonb
  * cannot store, before anything reaches the server.
  */
-export function encodeDocument(feature: Feature): string {
+function encodeDocument(feature: Feature): string {
   const { version: _version, ...document } = feature;
   const text = JSON.stringify(document);
   if (UNSTORABLE_ESCAPE.test(text)) {
@@ -47,4 +72,21 @@ export function decodeRow(
     const problem = error instanceof Error ? error.message : String(error);
     throw new CorruptDataError(STORE_NAME, location, problem, { cause: error });
   }
+}
+
+/** A row of the snapshot statement: a feature, or nulls when the table is empty. */
+export interface SnapshotRow {
+  revision: string;
+  name: string | null;
+  document: unknown;
+  version: string | null;
+}
+
+/** The features and revision of the snapshot statement's rows (CorruptDataError for a bad row). */
+export function decodeSnapshot(table: string, rows: readonly SnapshotRow[]): StoreSnapshot {
+  const features: Feature[] = [];
+  for (const row of rows) {
+    if (row.name !== null) features.push(decodeRow(table, row.name, row.document, row.version));
+  }
+  return { revision: Number(rows[0]?.revision ?? 0), features };
 }
