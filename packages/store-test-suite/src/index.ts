@@ -4,6 +4,7 @@
  */
 export { runStoreConformance } from './conformance.js';
 export { HOSTILE_NAMES, makeFeature, richFeature } from './fixtures.js';
+export { nextEvent } from './next-event.js';
 export { loadStoreClass, type StoreConstructor } from './open-store.js';
 export type { ConformanceOptions, TestRunner } from './runner.js';
-export { type EventSource, nextEvent, uniqueName, waitFor } from './waiting.js';
+export { nextEmitted, uniqueName, waitFor } from './waiting.js';

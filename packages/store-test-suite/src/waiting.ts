@@ -1,31 +1,25 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * Anything with a typed `on(event, listener)` that returns an unsubscribe function:
- * a `Rollout` client, or any TypedEmitter. Kept structural so this file needs no
- * import of @rollout/core (core's own tests use it too, without a package cycle).
+ * Resolves with the first payload that `subscribe`'s listener receives and `accept`
+ * takes; `subscribe` registers the listener and returns its off function, e.g.
+ * `nextEmitted((l) => rollout.on('ready', l))`. Register it BEFORE doing what should
+ * cause the event. No sleep: the test waits for the real signal. `timeoutMs` is a hang
+ * guard (default 30 s), not a speed check. Imports nothing from @rollout/core, so
+ * core's own tests use it too without a package cycle; store tests use `nextEvent`.
  */
-export interface EventSource<Events> {
-  on<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): () => void;
-}
-
-/**
- * Resolves with the first `event` from `source` that satisfies `accept`. Register
- * it BEFORE doing what should cause the event. No sleep: the test waits for the
- * real signal. `timeoutMs` is a hang guard (default 30 s), not a speed check.
- */
-export function nextEvent<Events, K extends keyof Events>(
-  source: EventSource<Events>,
-  event: K,
-  accept: (payload: Events[K]) => boolean = () => true,
+export function nextEmitted<T>(
+  subscribe: (listener: (payload: T) => void) => () => void,
+  accept: (payload: T) => boolean = () => true,
   timeoutMs = 30_000,
-): Promise<Events[K]> {
-  return new Promise<Events[K]>((resolve, reject) => {
+  what = 'event',
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
-      reject(new Error(`event ${String(event)} not seen within ${timeoutMs} ms`));
+      reject(new Error(`${what} not seen within ${timeoutMs} ms`));
     }, timeoutMs);
-    const off = source.on(event, (payload) => {
+    const off = subscribe((payload) => {
       if (!accept(payload)) return;
       clearTimeout(timer);
       off();
