@@ -1,12 +1,9 @@
 import { StoreUnavailableError } from '@rollout/core';
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
-import { STORE_NAME } from './redis-errors.js';
+import { STORE_NAME } from './errors.js';
 
 /** An ioredis client the store can use: a single-node `Redis` or a `Cluster`. */
 export type RedisClient = Redis | Cluster;
-
-/** Default ms a command may take before it rejects (and the connect timeout). */
-export const DEFAULT_COMMAND_TIMEOUT = 5_000;
 
 /** Longest wait between reconnection attempts, ms. */
 export const MAX_RECONNECT_DELAY = 2_000;
@@ -46,6 +43,37 @@ export function clientFromUrl(
   extra: RedisOptions = {},
 ): Redis {
   return new Redis(url, { ...failFastOptions(commandTimeout), ...extra });
+}
+
+/** Where a store's connections come from: a URL it connects to, or the app's client. */
+export type ConnectionSource =
+  | { readonly url: string; readonly client?: undefined }
+  | { readonly url?: undefined; readonly client: RedisClient };
+
+/**
+ * A new, not yet connected connection for SUBSCRIBE, owned (and closed) by the store:
+ * from `url` like the command connection, or else `duplicate()`d from the app's
+ * `client`, since a connection in pub/sub mode cannot run other commands. Its errors
+ * surface through the change feed, never on the console.
+ */
+export function pubSubConnection(
+  source: ConnectionSource,
+  commandTimeout: number,
+  extra: RedisOptions,
+): RedisClient {
+  let connection: RedisClient;
+  if (source.client === undefined) {
+    connection = clientFromUrl(source.url, commandTimeout, extra);
+  } else {
+    const overrides = { ...failFastOptions(commandTimeout), commandTimeout: undefined };
+    const client = source.client;
+    connection =
+      'nodes' in client && typeof client.nodes === 'function'
+        ? (client as Cluster).duplicate(undefined, { redisOptions: overrides, lazyConnect: true })
+        : (client as Redis).duplicate(overrides);
+  }
+  connection.on('error', () => {});
+  return connection;
 }
 
 /**

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { RedisClient } from './connection.js';
+import type { KeyLayout } from './layout.js';
 
 /** A Lua script and its SHA1, for EVALSHA with an EVAL fallback. */
 export interface LuaScript {
@@ -70,3 +72,26 @@ return {1, revision}
 export const SNAPSHOT_SCRIPT = script(`
 return {redis.call('GET', KEYS[3]), redis.call('HGETALL', KEYS[1])}
 `);
+
+/** What {@link PUT_SCRIPT} and {@link REMOVE_SCRIPT} return: `[status, revision or current version]`. */
+export type ScriptReply = [number, number];
+
+/**
+ * Runs `script` with KEYS = [features, versions, revision] of `keys`: EVALSHA, falling
+ * back to EVAL (which also caches the script) after a NOSCRIPT, e.g. once the server's
+ * script cache was flushed or a failover went to a replica that never saw it.
+ */
+export async function runScript<T>(
+  client: RedisClient,
+  script: LuaScript,
+  keys: KeyLayout,
+  args: readonly string[],
+): Promise<T> {
+  const { features, versions, revision } = keys;
+  try {
+    return (await client.evalsha(script.sha, 3, features, versions, revision, ...args)) as T;
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return (await client.eval(script.source, 3, features, versions, revision, ...args)) as T;
+  }
+}

@@ -1,10 +1,10 @@
-import { Rollout } from '@rollout/core';
-import { makeFeature } from '@rollout/store-test-suite';
+import { Rollout, type RolloutEvents, VersionConflictError } from '@rollout/core';
+import { makeFeature, nextEvent } from '@rollout/store-test-suite';
 import { type RedisClusterServer, startRedisCluster } from '@rollout/test-servers';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
-import { nextEvent, uniquePrefix } from './helpers.js';
+import { uniquePrefix } from './helpers.js';
 
 // A real three-master Redis Cluster: the store's scripts touch several keys at once,
 // which Cluster only allows when they share a slot (the hash tag), else CROSSSLOT.
@@ -31,7 +31,7 @@ describe('Redis Cluster', () => {
         const read = await other.get('*');
         expect(read?.users).toEqual(['1']);
         await expect(other.put(makeFeature({ name: '*' }), 0)).rejects.toThrow(
-          /changed by another writer/,
+          VersionConflictError,
         );
         const snapshot = await other.snapshot();
         expect(snapshot.revision).toBe(2);
@@ -65,7 +65,7 @@ describe('Redis Cluster', () => {
     });
     try {
       await Promise.all([reader.ready(), writer.ready()]);
-      const seen = nextEvent(
+      const seen = nextEvent<RolloutEvents, 'change'>(
         reader,
         'change',
         (c) => c.name === 'cluster_flag' && c.source === 'remote',

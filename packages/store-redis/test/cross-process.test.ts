@@ -1,11 +1,12 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Rollout } from '@rollout/core';
+import { Rollout, type RolloutEvents } from '@rollout/core';
+import { nextEvent } from '@rollout/store-test-suite';
 import { type RedisServer, startRedis } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
-import { nextEvent, uniquePrefix } from './helpers.js';
+import { uniquePrefix } from './helpers.js';
 
 // The child imports ../dist: the package must be built (turbo runs build before test).
 const script = fileURLToPath(new URL('./fixtures/writer-process.mjs', import.meta.url));
@@ -77,7 +78,7 @@ describe('two Rollout clients in different processes', () => {
       await child.ready;
       expect(parent.can({ id: 42 }, 'checkout')).toBe(false);
 
-      const first = nextEvent(
+      const first = nextEvent<RolloutEvents, 'change'>(
         parent,
         'change',
         (c) => c.name === 'checkout' && c.source === 'remote',
@@ -89,14 +90,14 @@ describe('two Rollout clients in different processes', () => {
 
       // Restart the server; wait until the parent has resynced before the next write,
       // so the write can only arrive through the re-established subscription.
-      const stale = nextEvent(parent, 'stale');
+      const stale = nextEvent<RolloutEvents, 'stale'>(parent, 'stale');
       await server.stop();
       await stale;
-      const fresh = nextEvent(parent, 'fresh');
+      const fresh = nextEvent<RolloutEvents, 'fresh'>(parent, 'fresh');
       await server.start();
       await fresh;
 
-      const second = nextEvent(
+      const second = nextEvent<RolloutEvents, 'change'>(
         parent,
         'change',
         (c) => c.name === 'checkout' && c.feature?.users.includes('43') === true,
@@ -105,7 +106,11 @@ describe('two Rollout clients in different processes', () => {
       await second;
       expect(parent.can({ id: 43 }, 'checkout')).toBe(true);
 
-      const removed = nextEvent(parent, 'change', (c) => c.name === 'checkout' && !c.feature);
+      const removed = nextEvent<RolloutEvents, 'change'>(
+        parent,
+        'change',
+        (c) => c.name === 'checkout' && !c.feature,
+      );
       await child.send({ op: 'removeFeature', name: 'checkout' });
       await removed;
       expect(parent.can({ id: 42 }, 'checkout')).toBe(false);

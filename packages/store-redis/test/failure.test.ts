@@ -1,9 +1,10 @@
-import { Rollout, StoreUnavailableError } from '@rollout/core';
-import { makeFeature } from '@rollout/store-test-suite';
+import { Rollout, type RolloutEvents, StoreUnavailableError } from '@rollout/core';
+import { sleep } from '@rollout/core/store';
+import { makeFeature, nextEvent } from '@rollout/store-test-suite';
 import { type RedisServer, startRedis } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
-import { nextEvent, uniquePrefix } from './helpers.js';
+import { uniquePrefix } from './helpers.js';
 
 // These tests stop and start the server, so they always use a throwaway one
 // (never ROLLOUT_TEST_REDIS_URL).
@@ -33,14 +34,18 @@ describe('redis goes away and comes back', () => {
     const writer = new Rollout({ store: writerStore, pollInterval: 60_000, maxBackoff: 300 });
     await writer.ready();
     try {
-      const seen = nextEvent(reader, 'change', (c) => c.name === 'beta' && c.source === 'remote');
+      const seen = nextEvent<RolloutEvents, 'change'>(
+        reader,
+        'change',
+        (c) => c.name === 'beta' && c.source === 'remote',
+      );
       await writer.addFeature({ name: 'beta', users: [1] });
       await seen;
       expect(reader.can({ id: 1 }, 'beta')).toBe(true);
 
       const errors: unknown[] = [];
       reader.on('error', (e) => errors.push(e));
-      const stale = nextEvent(reader, 'stale');
+      const stale = nextEvent<RolloutEvents, 'stale'>(reader, 'stale');
       await server.stop();
       const { error } = await stale;
       expect(error).toBeInstanceOf(StoreUnavailableError);
@@ -64,8 +69,8 @@ describe('redis goes away and comes back', () => {
       await expect(writerStore.snapshot()).rejects.toBeInstanceOf(StoreUnavailableError);
 
       // Back up: another client changes data before the reader has reconnected.
-      const fresh = nextEvent(reader, 'fresh');
-      const sawMissedChange = nextEvent(
+      const fresh = nextEvent<RolloutEvents, 'fresh'>(reader, 'fresh');
+      const sawMissedChange = nextEvent<RolloutEvents, 'change'>(
         reader,
         'change',
         (c) => c.name === 'beta' && c.feature?.users.includes('2') === true,
@@ -81,7 +86,11 @@ describe('redis goes away and comes back', () => {
       expect(await writerStore.get('gamma')).toBeUndefined();
 
       // And pub/sub works again (the poll interval is a minute: only a push can do this).
-      const pushed = nextEvent(reader, 'change', (c) => c.name === 'delta');
+      const pushed = nextEvent<RolloutEvents, 'change'>(
+        reader,
+        'change',
+        (c) => c.name === 'delta',
+      );
       await writer.addFeature({ name: 'delta', groups: ['ALL'] });
       await pushed;
       expect(reader.can({ id: 9 }, 'delta')).toBe(true);
@@ -125,7 +134,7 @@ async function retryWhileUnavailable<T>(action: () => Promise<T>): Promise<T> {
       return await action();
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }
 }

@@ -1,9 +1,10 @@
-import { Rollout } from '@rollout/core';
+import { Rollout, type RolloutEvents } from '@rollout/core';
+import { nextEvent } from '@rollout/store-test-suite';
 import { type RedisServer, useRedis } from '@rollout/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
-import { nextEvent, uniquePrefix } from './helpers.js';
+import { uniquePrefix } from './helpers.js';
 
 let server: RedisServer;
 beforeAll(async () => {
@@ -19,7 +20,7 @@ describe('new RedisStore({ client })', () => {
     const writer = new Rollout({ store: new RedisStore({ url: server.url, prefix }) });
     try {
       await Promise.all([reader.ready(), writer.ready()]);
-      const pushed = nextEvent(
+      const pushed = nextEvent<RolloutEvents, 'change'>(
         reader,
         'change',
         (c) => c.name === 'via-client' && c.source === 'remote',

@@ -1,5 +1,5 @@
-import { isRolloutError, type StoreChange, StoreError, ValidationError } from '@rollout/core';
-import { makeFeature } from '@rollout/store-test-suite';
+import { ClosedError, isRolloutError, type StoreChange, ValidationError } from '@rollout/core';
+import { makeFeature, waitFor } from '@rollout/store-test-suite';
 import { type RedisServer, useRedis } from '@rollout/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +126,41 @@ describe('change messages', () => {
   });
 });
 
+describe('the change feed', () => {
+  it("shares one pub/sub connection among a store's subscribers, closed after the last leaves", async () => {
+    const store = new RedisStore({ url: server.url, prefix: uniquePrefix('feed') });
+    // Connections subscribed to this store's channel, as Redis counts them.
+    const connections = async () =>
+      ((await raw.call('PUBSUB', 'NUMSUB', store.keys.channel)) as [string, number])[1];
+    const seen = { a: [] as string[], b: [] as string[] };
+    const listener = (into: string[]) => ({
+      change: (change: StoreChange) => into.push(change.name),
+      resync: () => {},
+      error: () => {},
+    });
+    try {
+      const offA = await store.subscribe(listener(seen.a));
+      const offB = await store.subscribe(listener(seen.b));
+      expect(await connections()).toBe(1);
+      await store.put(makeFeature({ name: 'both' }), 0);
+      await waitFor('both listeners to see it', () => seen.a.length + seen.b.length === 2);
+      await offA();
+      await store.put(makeFeature({ name: 'only-b' }), 0);
+      await waitFor('b to see the second change', () => seen.b.length === 2);
+      expect(seen).toEqual({ a: ['both'], b: ['both', 'only-b'] });
+      expect(await connections()).toBe(1);
+      await offB();
+      await waitFor('the connection to close', async () => (await connections()) === 0);
+      // The next subscriber opens a new one.
+      const offC = await store.subscribe(listener(seen.a));
+      expect(await connections()).toBe(1);
+      await offC();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('a dropped pub/sub connection', () => {
   it('reports error once, reconnects by itself, resubscribes, then asks for a resync', async () => {
     const prefix = uniquePrefix('dropped');
@@ -209,7 +244,7 @@ describe('an application-owned client', () => {
       expect(client.status).toBe('ready');
       expect(await client.ping()).toBe('PONG');
       const closed = await store.get('x').catch((e: unknown) => e);
-      expect(closed).toBeInstanceOf(StoreError);
+      expect(closed).toBeInstanceOf(ClosedError);
       expect(isRolloutError(closed, 'CLOSED')).toBe(true);
     } finally {
       await writer.close();
@@ -256,7 +291,9 @@ describe('storeFromUrl', () => {
   });
 
   it('rejects other schemes and takes rediss:// (TLS)', async () => {
-    expect(() => storeFromUrl(new URL('postgres://127.0.0.1/x'))).toThrow(ValidationError);
+    expect(() => storeFromUrl(new URL('postgres://127.0.0.1/x'))).toThrow(
+      expect.objectContaining({ code: 'INVALID_STORE_URL' }),
+    );
     const tls = storeFromUrl(new URL('rediss://127.0.0.1:1?prefix=tls:'));
     expect(tls).toBeInstanceOf(RedisStore);
     expect(tls.keys.features).toBe('{tls:}features');

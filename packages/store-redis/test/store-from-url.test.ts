@@ -35,6 +35,9 @@ describe('storeFromUrl', () => {
 
   it('refuses other schemes and bad store parameters', () => {
     expect(() => storeFromUrl(new URL('postgres://127.0.0.1/x'))).toThrow(ValidationError);
+    expect(() => storeFromUrl(new URL('memory:'))).toThrow(
+      expect.objectContaining({ code: 'INVALID_STORE_URL' }),
+    );
     expect(() => storeFromUrl(new URL('redis://127.0.0.1?prefix=a{b'))).toThrow(ValidationError);
     expect(() => storeFromUrl(new URL('redis://127.0.0.1?commandTimeout=soon'))).toThrow(
       ValidationError,
