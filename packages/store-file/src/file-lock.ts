@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { sleep } from '@rollout/core/store';
 
 /** What a lock file holds, so anyone can tell who owns it and whether it is stale. */
 export interface LockOwner {
@@ -36,7 +37,6 @@ export class LockTimeoutError extends Error {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 // A breaker holds the break lock for a few file operations; one older than this crashed.
 const BREAK_LOCK_STALE_MS = 5_000;
 

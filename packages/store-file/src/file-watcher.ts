@@ -7,7 +7,7 @@ import { basename, dirname } from 'node:path';
  * network and some container file systems, and cannot watch a directory that
  * does not exist yet). The directory is watched, not the file: an atomic write
  * renames a new file over the old one, and a watch on the old inode would go
- * silent after the first write. The signal carries no data; the store re-reads.
+ * silent after the first write. The signal carries no data; the change feed re-reads.
  */
 export class FileWatcher {
   private watcher: FSWatcher | undefined;
@@ -44,11 +44,6 @@ export class FileWatcher {
     this.timer = undefined;
     this.watcher?.close();
     this.watcher = undefined;
-  }
-
-  /** True while `fs.watch` is active (false: polling only). */
-  get watching(): boolean {
-    return this.watcher !== undefined;
   }
 
   private startWatch(): void {

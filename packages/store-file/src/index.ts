@@ -1,4 +1,5 @@
 /** @rollout/store-file: feature flags in one human-editable JSON file, atomic and watched. */
-export { FILE_FORMAT } from './file-format.js';
-export { FileStore, type FileStoreOptions } from './file-store.js';
+export { FileStore } from './file-store.js';
+export { FILE_FORMAT } from './layout.js';
+export type { FileStoreOptions } from './options.js';
 export { storeFromUrl } from './store-from-url.js';

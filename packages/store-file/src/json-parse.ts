@@ -131,6 +131,26 @@ export function parseJson(text: string): ParsedDocument {
     return fail(`unexpected ${describe(i)}`);
   };
 
+  const eat = (c: string): boolean => {
+    if (text[i] !== c) return false;
+    i++;
+    return true;
+  };
+  // At '{' or '[': records where the container starts; true when it closes at once.
+  const opens = (container: object, close: string): boolean => {
+    offsets.set(container, i);
+    i++;
+    skipSpace();
+    return eat(close);
+  };
+  // After a member: false at a comma (another member follows), true at `close`.
+  const closes = (close: string, after: string): boolean => {
+    skipSpace();
+    if (eat(',')) return false;
+    if (eat(close)) return true;
+    return fail(`expected ',' or '${close}' after ${after}, found ${describe(i)}`);
+  };
+
   const parseValue = (depth: number): ParsedJson => {
     // Far beyond any real flags file; keeps a hostile file from blowing the stack.
     if (depth > 512) fail('nesting too deep');
@@ -139,14 +159,8 @@ export function parseJson(text: string): ParsedDocument {
     switch (c) {
       case '{': {
         const obj: { [key: string]: ParsedJson } = Object.create(null);
-        offsets.set(obj, i);
-        i++;
-        skipSpace();
-        if (text[i] === '}') {
-          i++;
-          return obj;
-        }
-        for (;;) {
+        if (opens(obj, '}')) return obj;
+        do {
           skipSpace();
           if (text[i] !== '"')
             fail(`expected a property name in double quotes, found ${describe(i)}`);
@@ -154,43 +168,17 @@ export function parseJson(text: string): ParsedDocument {
           const key = parseString();
           if (Object.hasOwn(obj, key)) fail(`duplicate key ${JSON.stringify(key)}`, keyAt);
           skipSpace();
-          if (text[i] !== ':') fail(`expected ':' after property name, found ${describe(i)}`);
-          i++;
+          if (!eat(':')) fail(`expected ':' after property name, found ${describe(i)}`);
           obj[key] = parseValue(depth + 1);
-          skipSpace();
-          if (text[i] === ',') {
-            i++;
-            continue;
-          }
-          if (text[i] === '}') {
-            i++;
-            return obj;
-          }
-          fail(`expected ',' or '}' after property value, found ${describe(i)}`);
-        }
+        } while (!closes('}', 'property value'));
+        return obj;
       }
       case '[': {
         const arr: ParsedJson[] = [];
-        offsets.set(arr, i);
-        i++;
-        skipSpace();
-        if (text[i] === ']') {
-          i++;
-          return arr;
-        }
-        for (;;) {
-          arr.push(parseValue(depth + 1));
-          skipSpace();
-          if (text[i] === ',') {
-            i++;
-            continue;
-          }
-          if (text[i] === ']') {
-            i++;
-            return arr;
-          }
-          fail(`expected ',' or ']' after array element, found ${describe(i)}`);
-        }
+        if (opens(arr, ']')) return arr;
+        do arr.push(parseValue(depth + 1));
+        while (!closes(']', 'array element'));
+        return arr;
       }
       case '"':
         return parseString();

@@ -1,7 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StoreUrlError } from '@rollout/core';
-import { FileStore, type FileStoreOptions } from './file-store.js';
+import { expectScheme, urlBoolean, urlNumber } from '@rollout/core/store';
+import { STORE_NAME } from './errors.js';
+import { FileStore } from './file-store.js';
 
 /**
  * Creates a FileStore from a store URL:
@@ -12,18 +14,17 @@ import { FileStore, type FileStoreOptions } from './file-store.js';
  *
  * A `URL` object is taken as absolute: the WHATWG parser turns `file:./flags.json`
  * into `file:///flags.json`. Pass relative URLs as strings (core's `openStore`
- * resolves them against the working directory before parsing). Throws StoreUrlError.
+ * resolves them against the working directory before parsing). Throws StoreUrlError
+ * (code `INVALID_STORE_URL`), also for a URL of another scheme.
  */
 export function storeFromUrl(url: URL | string): FileStore {
   const text = typeof url === 'string' ? url : url.href;
-  if (!text.startsWith('file:')) {
-    throw new StoreUrlError(
-      `[file] expected a file: URL such as file:./flags.json, got ${JSON.stringify(text)}`,
-    );
-  }
+  // Parsed for the scheme and the query only; the path is read from the text, where
+  // a relative `file:./flags.json` is still relative.
+  const parsed = typeof url === 'string' ? parseUrl(text) : url;
+  expectScheme(parsed, STORE_NAME, ['file:']);
   const queryAt = text.indexOf('?');
   const location = queryAt === -1 ? text : text.slice(0, queryAt);
-  const query = new URLSearchParams(queryAt === -1 ? '' : text.slice(queryAt + 1));
   const rest = location.slice('file:'.length);
   let path: string;
   if (rest.startsWith('/')) {
@@ -43,28 +44,23 @@ export function storeFromUrl(url: URL | string): FileStore {
       `[file] ${JSON.stringify(text)} must name a file, e.g. file:./flags.json`,
     );
   }
-  const options: FileStoreOptions = { path };
-  const number = (key: 'pollInterval' | 'lockTimeout' | 'staleLockTimeout') => {
-    const raw = query.get(key);
-    if (raw === null) return;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new StoreUrlError(`[file] ${key}=${raw} must be a positive number of milliseconds`);
-    }
-    options[key] = value;
-  };
-  number('pollInterval');
-  number('lockTimeout');
-  number('staleLockTimeout');
-  const flag = (key: 'watch' | 'createDirectory') => {
-    const raw = query.get(key);
-    if (raw === null) return;
-    if (raw !== 'true' && raw !== 'false') {
-      throw new StoreUrlError(`[file] ${key}=${raw} must be true or false`);
-    }
-    options[key] = raw === 'true';
-  };
-  flag('watch');
-  flag('createDirectory');
-  return new FileStore(options);
+  return new FileStore({
+    path,
+    pollInterval: urlNumber(parsed, STORE_NAME, 'pollInterval'),
+    lockTimeout: urlNumber(parsed, STORE_NAME, 'lockTimeout'),
+    staleLockTimeout: urlNumber(parsed, STORE_NAME, 'staleLockTimeout'),
+    watch: urlBoolean(parsed, STORE_NAME, 'watch'),
+    createDirectory: urlBoolean(parsed, STORE_NAME, 'createDirectory'),
+  });
+}
+
+function parseUrl(text: string): URL {
+  try {
+    return new URL(text);
+  } catch (error) {
+    throw new StoreUrlError(
+      `[file] expected a file: URL such as file:./flags.json, got ${JSON.stringify(text)}`,
+      { cause: error },
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CorruptDataError, Rollout } from '@rollout/core';
+import { CorruptDataError, Rollout, type RolloutEvents } from '@rollout/core';
+import { nextEvent } from '@rollout/store-test-suite';
 import { describe, expect, it } from 'vitest';
 import { FileStore } from '../src/index.js';
 import { feature, tempDir } from './helpers.js';
@@ -115,17 +116,15 @@ describe('a corrupted file', () => {
     try {
       await rollout.ready();
       expect(rollout.can({ id: 1, groups: ['vip'] }, 'beta')).toBe(true);
-      const stale = new Promise<CorruptDataError>((resolve) =>
-        rollout.on('stale', (e) => resolve(e.error as CorruptDataError)),
-      );
+      const stale = nextEvent<RolloutEvents, 'stale'>(rollout, 'stale');
       writeFileSync(path, GOOD.slice(0, 40));
-      const error = await stale;
+      const { error } = await stale;
       expect(error).toBeInstanceOf(CorruptDataError);
       expect(rollout.explain({ id: 1, groups: ['vip'] }, 'beta')).toMatchObject({
         enabled: true,
         stale: true,
       });
-      const fresh = new Promise<void>((resolve) => rollout.on('fresh', () => resolve()));
+      const fresh = nextEvent<RolloutEvents, 'fresh'>(rollout, 'fresh');
       writeFileSync(path, GOOD.replace('"vip"', '"staff"').replace('"version": 2', '"version": 3'));
       await fresh;
       expect(rollout.can({ id: 1, groups: ['vip'] }, 'beta')).toBe(false);

@@ -31,6 +31,14 @@ describe('storeFromUrl', () => {
     expect(() => storeFromUrl('file:./f.json?watch=maybe')).toThrow(/true or false/);
   });
 
+  it('a URL of another scheme is INVALID_STORE_URL', () => {
+    for (const url of [new URL('memory:'), 'memory:', 'redis://localhost:6379']) {
+      expect(() => storeFromUrl(url)).toThrow(
+        expect.objectContaining({ code: 'INVALID_STORE_URL', name: 'StoreUrlError' }),
+      );
+    }
+  });
+
   it('openStore("file:./flags.json") from core opens a FileStore in the working directory', async () => {
     const store = await openStore('file:./data/flags.json?pollInterval=300', {
       importer: () => import(/* @vite-ignore */ DIST),

@@ -1,16 +1,8 @@
-import {
-  CorruptDataError,
-  FEATURE_CONTENT_FIELDS,
-  type Feature,
-  parseFeature,
-} from '@rollout/core';
-import { JsonSyntaxError, lineColumn, type ParsedJson, parseJson } from './json-parse.js';
+import type { Feature } from '@rollout/core';
+import { decodeFeature, encodeFeature, isObject, readJson } from './codec.js';
 
 /** The value of the file's `format` field; another value is refused (never overwritten). */
 export const FILE_FORMAT = 'rollout/v1';
-
-/** The store name used in errors. */
-export const STORE_NAME = 'file';
 
 /** The parsed content of a flags file. Treat it as immutable: it is shared through a cache. */
 export interface FileDocument {
@@ -29,19 +21,12 @@ export const EMPTY_DOCUMENT: FileDocument = Object.freeze({
   features: new Map<string, Feature>(),
 });
 
-// The order fields are written in. `name` is left out: the key under `features` is the name.
-const FIELD_ORDER = [
-  ...FEATURE_CONTENT_FIELDS,
-  'createdAt',
-  'updatedAt',
-  'version',
-] as const satisfies readonly (keyof Feature)[];
+/** Where the inter-process lock of the flags file at `path` lives: next to it. */
+export function lockPathFor(path: string): string {
+  return `${path}.lock`;
+}
 
 const TOP_LEVEL_KEYS = new Set(['format', 'revision', 'features']);
-
-function isObject(value: ParsedJson | undefined): value is { [key: string]: ParsedJson } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Parses and validates the text of a flags file. Every feature goes through
@@ -49,94 +34,47 @@ function isObject(value: ParsedJson | undefined): value is { [key: string]: Pars
  * `<path>:<line>:<column>` of the JSON error or of the offending value.
  */
 export function parseDocument(text: string, path: string): FileDocument {
-  let parsed: ReturnType<typeof parseJson>;
-  try {
-    parsed = parseJson(text);
-  } catch (error) {
-    if (error instanceof JsonSyntaxError) {
-      throw new CorruptDataError(
-        STORE_NAME,
-        `${path}:${lineColumn(text, error.offset)}`,
-        `invalid JSON: ${error.message}`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-  const { value, offsets } = parsed;
-  const corrupt = (at: object | undefined, problem: string, cause?: unknown): never => {
-    const offset = at === undefined ? 0 : (offsets.get(at) ?? 0);
-    throw new CorruptDataError(STORE_NAME, `${path}:${lineColumn(text, offset)}`, problem, {
-      cause,
-    });
-  };
-
+  const json = readJson(text, path);
+  const { value } = json;
   if (!isObject(value)) {
-    return corrupt(
+    return json.corrupt(
       typeof value === 'object' && value !== null ? value : undefined,
       `the file must hold an object { "format": "${FILE_FORMAT}", "revision": n, "features": {...} }`,
     );
   }
   for (const key of Object.keys(value)) {
     if (!TOP_LEVEL_KEYS.has(key)) {
-      corrupt(
+      json.corrupt(
         value,
         `unknown top-level field ${JSON.stringify(key)} (known: format, revision, features)`,
       );
     }
   }
   if (value.format !== FILE_FORMAT) {
-    corrupt(
+    json.corrupt(
       value,
       `"format" is ${JSON.stringify(value.format ?? null)}; this store reads "${FILE_FORMAT}"`,
     );
   }
   const revision = value.revision ?? 0;
   if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 0) {
-    corrupt(value, `"revision" must be a non-negative integer, not ${JSON.stringify(revision)}`);
+    json.corrupt(
+      value,
+      `"revision" must be a non-negative integer, not ${JSON.stringify(revision)}`,
+    );
   }
   const rawFeatures = value.features ?? Object.create(null);
   if (!isObject(rawFeatures)) {
-    return corrupt(value, '"features" must be an object mapping each feature name to its record');
+    return json.corrupt(
+      value,
+      '"features" must be an object mapping each feature name to its record',
+    );
   }
-
   const features = new Map<string, Feature>();
   for (const name of Object.keys(rawFeatures)) {
-    const record = rawFeatures[name];
-    if (!isObject(record)) {
-      corrupt(
-        typeof record === 'object' && record !== null ? record : rawFeatures,
-        `feature ${JSON.stringify(name)} must be an object`,
-      );
-      continue;
-    }
-    if (record.name !== undefined && record.name !== name) {
-      corrupt(
-        record,
-        `feature ${JSON.stringify(name)} has "name": ${JSON.stringify(record.name)}; the key is the name (leave "name" out)`,
-      );
-    }
-    let feature: Feature;
-    try {
-      feature = parseFeature({ ...record, name });
-    } catch (error) {
-      const message =
-        error instanceof Error ? error.message.replace(/^\[rollout\] /, '') : String(error);
-      return corrupt(record, `feature ${JSON.stringify(name)}: ${message}`, error);
-    }
-    // A record written by hand may leave `version` out; it exists, so it counts as
-    // version 1 (version 0 means "absent" to compare-and-set).
-    if (feature.version === 0) feature.version = 1;
-    features.set(name, feature);
+    features.set(name, decodeFeature(name, rawFeatures[name], rawFeatures, json));
   }
   return { exists: true, revision: revision as number, features };
-}
-
-/** The record written for one feature: fixed field order, no `name`. */
-function recordOf(feature: Feature): Record<string, unknown> {
-  const record: Record<string, unknown> = {};
-  for (const field of FIELD_ORDER) record[field] = feature[field];
-  return record;
 }
 
 /** Sorts by UTF-16 code units, like `Array.prototype.sort` on strings: locale-independent. */
@@ -160,7 +98,7 @@ export function serializeDocument(
   // put integer-like names ("10", "9") first, breaking the sort order.
   const entries = names.map((name) => {
     const feature = features.get(name) as Feature;
-    const body = JSON.stringify(recordOf(feature), null, 2).replace(/\n/g, '\n    ');
+    const body = JSON.stringify(encodeFeature(feature), null, 2).replace(/\n/g, '\n    ');
     return `    ${JSON.stringify(name)}: ${body}`;
   });
   return `${head}{\n${entries.join(',\n')}\n  }\n}\n`;

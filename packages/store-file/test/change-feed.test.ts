@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataLostError, type FeatureChangeEvent, Rollout, type RolloutError } from '@rollout/core';
+import { DataLostError, type FeatureChangeEvent, Rollout, type RolloutEvents } from '@rollout/core';
+import { nextEvent } from '@rollout/store-test-suite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileStore } from '../src/index.js';
 import { DIST, feature, tempDir } from './helpers.js';
@@ -34,11 +35,7 @@ function changeOf(
   name: string,
   test: (e: FeatureChangeEvent) => boolean,
 ): Promise<FeatureChangeEvent> {
-  return new Promise((resolve) => {
-    rollout.on('change', (e) => {
-      if (e.name === name && test(e)) resolve(e);
-    });
-  });
+  return nextEvent<RolloutEvents, 'change'>(rollout, 'change', (e) => e.name === name && test(e));
 }
 
 /** Runs an ES module script in another Node process. */
@@ -106,11 +103,11 @@ describe('changes made elsewhere reach a Rollout client through the watcher', ()
 
   it('a deleted file is reported as DataLostError and the flags go off', async () => {
     const { path, rollout } = await setup();
-    const lost = new Promise<RolloutError>((resolve) => {
-      rollout.on('error', (e) => {
-        if (e instanceof DataLostError) resolve(e);
-      });
-    });
+    const lost = nextEvent<RolloutEvents, 'error'>(
+      rollout,
+      'error',
+      (e) => e instanceof DataLostError,
+    );
     const removed = changeOf(rollout, 'beta', (e) => e.feature === undefined);
     unlinkSync(path);
     expect((await lost).message).toMatch(/flags\.json was deleted/);
