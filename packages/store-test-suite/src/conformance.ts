@@ -2,6 +2,7 @@ import { basicGroup } from './groups/basic.js';
 import { concurrencyGroup } from './groups/concurrency.js';
 import { conflictsGroup } from './groups/conflicts.js';
 import { hostileInputGroup } from './groups/hostile-input.js';
+import { lifecycleGroup } from './groups/lifecycle.js';
 import { multiProcessGroup } from './groups/multi-process.js';
 import { notificationGroup } from './groups/notification.js';
 import { snapshotGroup } from './groups/snapshot.js';
@@ -17,6 +18,7 @@ export const ALL_GROUPS: readonly ConformanceGroup[] = [
   hostileInputGroup,
   concurrencyGroup,
   multiProcessGroup,
+  lifecycleGroup,
 ];
 
 /**
@@ -35,10 +37,11 @@ export const ALL_GROUPS: readonly ConformanceGroup[] = [
  * ```
  *
  * Groups: basic reads and writes, snapshot, version conflicts, change
- * notification, bad input, concurrency in one process, and several OS processes
- * writing at once (when the store declares `multiProcess`). While a store is being
- * written, run one group instead: `runBasicTests(runner, config)` and so on, with
- * the same arguments.
+ * notification, bad input, concurrency in one process, several OS processes
+ * writing at once (when the store declares `multiProcess`), and lifecycle (every
+ * member rejects after `close()`; `storeFromUrl` refuses other schemes). While a
+ * store is being written, run one group instead: `runBasicTests(runner, config)`,
+ * `runLifecycleTests(runner, config)` and so on, with the same arguments.
  */
 export function runStoreConformance(runner: TestRunner, config: ConformanceOptions): void {
   runGroups(runner, config, ALL_GROUPS);

@@ -9,6 +9,7 @@ export { runBasicTests } from './groups/basic.js';
 export { runConcurrencyTests } from './groups/concurrency.js';
 export { runConflictTests } from './groups/conflicts.js';
 export { runHostileInputTests } from './groups/hostile-input.js';
+export { runLifecycleTests } from './groups/lifecycle.js';
 export { runMultiProcessTests } from './groups/multi-process.js';
 export { runNotificationTests } from './groups/notification.js';
 export { runSnapshotTests } from './groups/snapshot.js';
