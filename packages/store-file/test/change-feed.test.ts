@@ -35,7 +35,7 @@ function changeOf(
   name: string,
   test: (e: FeatureChangeEvent) => boolean,
 ): Promise<FeatureChangeEvent> {
-  return nextEvent<RolloutEvents, 'change'>(rollout, 'change', (e) => e.name === name && test(e));
+  return nextEvent(rollout, 'change', (e) => e.name === name && test(e));
 }
 
 /** Runs an ES module script in another Node process. */
@@ -103,11 +103,7 @@ describe('changes made elsewhere reach a Rollout client through the watcher', ()
 
   it('a deleted file is reported as DataLostError and the flags go off', async () => {
     const { path, rollout } = await setup();
-    const lost = nextEvent<RolloutEvents, 'error'>(
-      rollout,
-      'error',
-      (e) => e instanceof DataLostError,
-    );
+    const lost = nextEvent(rollout, 'error', (e) => e instanceof DataLostError);
     const removed = changeOf(rollout, 'beta', (e) => e.feature === undefined);
     unlinkSync(path);
     expect((await lost).message).toMatch(/flags\.json was deleted/);

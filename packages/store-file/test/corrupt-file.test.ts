@@ -116,7 +116,7 @@ describe('a corrupted file', () => {
     try {
       await rollout.ready();
       expect(rollout.can({ id: 1, groups: ['vip'] }, 'beta')).toBe(true);
-      const stale = nextEvent<RolloutEvents, 'stale'>(rollout, 'stale');
+      const stale = nextEvent(rollout, 'stale');
       writeFileSync(path, GOOD.slice(0, 40));
       const { error } = await stale;
       expect(error).toBeInstanceOf(CorruptDataError);
@@ -124,7 +124,7 @@ describe('a corrupted file', () => {
         enabled: true,
         stale: true,
       });
-      const fresh = nextEvent<RolloutEvents, 'fresh'>(rollout, 'fresh');
+      const fresh = nextEvent(rollout, 'fresh');
       writeFileSync(path, GOOD.replace('"vip"', '"staff"').replace('"version": 2', '"version": 3'));
       await fresh;
       expect(rollout.can({ id: 1, groups: ['vip'] }, 'beta')).toBe(false);

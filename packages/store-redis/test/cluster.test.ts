@@ -65,7 +65,7 @@ describe('Redis Cluster', () => {
     });
     try {
       await Promise.all([reader.ready(), writer.ready()]);
-      const seen = nextEvent<RolloutEvents, 'change'>(
+      const seen = nextEvent(
         reader,
         'change',
         (c) => c.name === 'cluster_flag' && c.source === 'remote',

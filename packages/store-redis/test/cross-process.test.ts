@@ -78,7 +78,7 @@ describe('two Rollout clients in different processes', () => {
       await child.ready;
       expect(parent.can({ id: 42 }, 'checkout')).toBe(false);
 
-      const first = nextEvent<RolloutEvents, 'change'>(
+      const first = nextEvent(
         parent,
         'change',
         (c) => c.name === 'checkout' && c.source === 'remote',
@@ -90,14 +90,14 @@ describe('two Rollout clients in different processes', () => {
 
       // Restart the server; wait until the parent has resynced before the next write,
       // so the write can only arrive through the re-established subscription.
-      const stale = nextEvent<RolloutEvents, 'stale'>(parent, 'stale');
+      const stale = nextEvent(parent, 'stale');
       await server.stop();
       await stale;
-      const fresh = nextEvent<RolloutEvents, 'fresh'>(parent, 'fresh');
+      const fresh = nextEvent(parent, 'fresh');
       await server.start();
       await fresh;
 
-      const second = nextEvent<RolloutEvents, 'change'>(
+      const second = nextEvent(
         parent,
         'change',
         (c) => c.name === 'checkout' && c.feature?.users.includes('43') === true,
@@ -106,11 +106,7 @@ describe('two Rollout clients in different processes', () => {
       await second;
       expect(parent.can({ id: 43 }, 'checkout')).toBe(true);
 
-      const removed = nextEvent<RolloutEvents, 'change'>(
-        parent,
-        'change',
-        (c) => c.name === 'checkout' && !c.feature,
-      );
+      const removed = nextEvent(parent, 'change', (c) => c.name === 'checkout' && !c.feature);
       await child.send({ op: 'removeFeature', name: 'checkout' });
       await removed;
       expect(parent.can({ id: 42 }, 'checkout')).toBe(false);

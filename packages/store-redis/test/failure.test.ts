@@ -34,18 +34,14 @@ describe('redis goes away and comes back', () => {
     const writer = new Rollout({ store: writerStore, pollInterval: 60_000, maxBackoff: 300 });
     await writer.ready();
     try {
-      const seen = nextEvent<RolloutEvents, 'change'>(
-        reader,
-        'change',
-        (c) => c.name === 'beta' && c.source === 'remote',
-      );
+      const seen = nextEvent(reader, 'change', (c) => c.name === 'beta' && c.source === 'remote');
       await writer.addFeature({ name: 'beta', users: [1] });
       await seen;
       expect(reader.can({ id: 1 }, 'beta')).toBe(true);
 
       const errors: unknown[] = [];
       reader.on('error', (e) => errors.push(e));
-      const stale = nextEvent<RolloutEvents, 'stale'>(reader, 'stale');
+      const stale = nextEvent(reader, 'stale');
       await server.stop();
       const { error } = await stale;
       expect(error).toBeInstanceOf(StoreUnavailableError);
@@ -69,8 +65,8 @@ describe('redis goes away and comes back', () => {
       await expect(writerStore.snapshot()).rejects.toBeInstanceOf(StoreUnavailableError);
 
       // Back up: another client changes data before the reader has reconnected.
-      const fresh = nextEvent<RolloutEvents, 'fresh'>(reader, 'fresh');
-      const sawMissedChange = nextEvent<RolloutEvents, 'change'>(
+      const fresh = nextEvent(reader, 'fresh');
+      const sawMissedChange = nextEvent(
         reader,
         'change',
         (c) => c.name === 'beta' && c.feature?.users.includes('2') === true,
@@ -86,11 +82,7 @@ describe('redis goes away and comes back', () => {
       expect(await writerStore.get('gamma')).toBeUndefined();
 
       // And pub/sub works again (the poll interval is a minute: only a push can do this).
-      const pushed = nextEvent<RolloutEvents, 'change'>(
-        reader,
-        'change',
-        (c) => c.name === 'delta',
-      );
+      const pushed = nextEvent(reader, 'change', (c) => c.name === 'delta');
       await writer.addFeature({ name: 'delta', groups: ['ALL'] });
       await pushed;
       expect(reader.can({ id: 9 }, 'delta')).toBe(true);

@@ -20,7 +20,7 @@ describe('new RedisStore({ client })', () => {
     const writer = new Rollout({ store: new RedisStore({ url: server.url, prefix }) });
     try {
       await Promise.all([reader.ready(), writer.ready()]);
-      const pushed = nextEvent<RolloutEvents, 'change'>(
+      const pushed = nextEvent(
         reader,
         'change',
         (c) => c.name === 'via-client' && c.source === 'remote',

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { runStoreConformance, type TestRunner } from '../src/index.js';
+import {
+  type ConformanceOptions,
+  runBasicTests,
+  runLifecycleTests,
+  runStoreConformance,
+  type TestRunner,
+} from '../src/index.js';
 
 interface Outcome {
   name: string;
@@ -7,8 +13,17 @@ interface Outcome {
   error?: unknown;
 }
 
-/** Registers the suite for one store export with a collecting runner, then runs every test. */
-async function runSuite(exportName: string): Promise<Outcome[]> {
+const STORES = new URL('./fixtures/stores.mjs', import.meta.url).href;
+type Register = (runner: TestRunner, config: ConformanceOptions) => void;
+
+/** Registers the suite (or one group) for one store export with a collecting runner, then runs every test. */
+async function runSuite(
+  exportName: string,
+  {
+    module = STORES,
+    register = runStoreConformance,
+  }: { module?: string; register?: Register } = {},
+): Promise<Outcome[]> {
   const tests: { name: string; body: () => Promise<void> }[] = [];
   const prefix: string[] = [];
   const runner: TestRunner = {
@@ -19,9 +34,9 @@ async function runSuite(exportName: string): Promise<Outcome[]> {
     },
     it: (name, body) => tests.push({ name: [...prefix, name].join(' > '), body }),
   };
-  runStoreConformance(runner, {
+  register(runner, {
     name: exportName,
-    module: new URL('./fixtures/stores.mjs', import.meta.url).href,
+    module,
     exportName,
     options: () => ({}),
   });
@@ -69,5 +84,43 @@ describe('the conformance suite', () => {
         expect.stringContaining('every successful write bumps the revision'),
       ]),
     );
+  });
+
+  it('catches a store that keeps answering after close()', async () => {
+    const names = failed(await runSuite('OpenAfterCloseStore'));
+    const members = ['connect', 'snapshot', 'get', 'revision', 'put', 'remove'];
+    expect(names.sort()).toEqual(
+      members
+        .map(
+          (m) =>
+            `OpenAfterCloseStore store conformance > lifecycle > after close(), ${m}() rejects with CLOSED`,
+        )
+        .sort(),
+    );
+  });
+
+  it('catches a storeFromUrl that takes any scheme', async () => {
+    const names = failed(
+      await runSuite('TinyStore', {
+        module: new URL('./fixtures/any-scheme-store.mjs', import.meta.url).href,
+      }),
+    );
+    expect(names).toEqual([
+      expect.stringContaining('storeFromUrl refuses a URL of another scheme'),
+    ]);
+  });
+
+  it('runs one group alone, under the same names', async () => {
+    const all = await runSuite('TinyStore');
+    const lifecycle = await runSuite('TinyStore', { register: runLifecycleTests });
+    const basic = await runSuite('TinyStore', { register: runBasicTests });
+    expect(lifecycle.map((o) => o.name)).toEqual(
+      all.map((o) => o.name).filter((n) => n.includes(' > lifecycle > ')),
+    );
+    expect(lifecycle.length).toBe(10);
+    expect(basic.map((o) => o.name)).toEqual(
+      all.map((o) => o.name).filter((n) => n.includes(' > basic reads and writes > ')),
+    );
+    expect(failed([...lifecycle, ...basic])).toEqual([]);
   });
 });

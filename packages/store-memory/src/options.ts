@@ -1,0 +1,9 @@
+import type { Feature } from '@rollout/core';
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Features to start with (validated; versions start at 1). */
+  features?: readonly Feature[];
+  /** How many history entries to keep. Default 1000. */
+  historyLimit?: number;
+}

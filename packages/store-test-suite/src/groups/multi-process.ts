@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ConformanceOptions, TestRunner } from '../runner.js';
+import { type ConformanceGroup, runGroups } from '../suite-context.js';
+import type { WorkerJob } from '../worker.js';
+
+/** Several OS processes write at once (stores that declare `multiProcess`; others pass trivially). */
+export const multiProcessGroup: ConformanceGroup = {
+  title: 'several OS processes at once',
+  tests: ({ test, config }) => {
+    test('child processes adding users and features concurrently lose nothing', async (store, options) => {
+      if (!store.capabilities.multiProcess) {
+        assert.equal(store.capabilities.multiProcess, false);
+        return;
+      }
+      const processes = config.processes ?? 4;
+      const per = config.writesPerProcess ?? 20;
+      // The worker sits next to the built suite: dist/worker.js beside dist/index.js.
+      const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
+      const startAt = Date.now() + 1500;
+      const jobs: WorkerJob[] = Array.from({ length: processes }, (_, p) => ({
+        module: config.module,
+        exportName: config.exportName,
+        options,
+        feature: 'multi',
+        ids: Array.from({ length: per }, (_, i) => `p${p}-u${i}`),
+        features: Array.from({ length: Math.ceil(per / 4) }, (_, i) => `p${p}-f${i}`),
+        startAt,
+        concurrency: 3,
+      }));
+      await Promise.all(jobs.map((job) => runChild(worker, job)));
+      const stored = await store.get('multi');
+      const expected = jobs.flatMap((j) => j.ids).sort();
+      assert.deepEqual([...(stored?.users ?? [])].sort(), expected);
+      assert.equal(stored?.version, expected.length, 'one version per write, none lost');
+      const names = (await store.snapshot()).features.map((f) => f.name).sort();
+      assert.deepEqual(names, ['multi', ...jobs.flatMap((j) => j.features)].sort());
+    });
+  },
+};
+
+/** Runs only the multi-process group (`runner` and `config` as for runStoreConformance). */
+export function runMultiProcessTests(runner: TestRunner, config: ConformanceOptions): void {
+  runGroups(runner, config, [multiProcessGroup]);
+}
+
+function runChild(worker: string, job: WorkerJob): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [worker, JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`worker exited with ${code}: ${stderr}`));
+    });
+  });
+}

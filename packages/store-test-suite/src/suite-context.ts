@@ -1,0 +1,97 @@
+import type { FeatureStore } from '@rollout/core';
+import { loadStoreClass, type StoreConstructor } from './open-store.js';
+import type { ConformanceOptions, TestRunner } from './runner.js';
+
+/** A test body: a fresh, connected, empty store and the options that open it again. */
+export type StoreTest = (store: FeatureStore, options: unknown) => Promise<void>;
+
+/**
+ * What every group's tests share: the store class (imported once), fresh stores per
+ * test, and the bookkeeping that closes every store a test opened, even when it fails.
+ */
+export class SuiteContext {
+  /** Per-test timeout in ms. */
+  readonly timeout: number;
+  private readonly open = new Set<FeatureStore>();
+  private storeClass: Promise<StoreConstructor> | undefined;
+
+  constructor(
+    private readonly runner: TestRunner,
+    readonly config: ConformanceOptions,
+  ) {
+    this.timeout = config.timeout ?? 60_000;
+  }
+
+  /** The class under test, imported from `config.module` on first use. */
+  readonly klass = (): Promise<StoreConstructor> => {
+    this.storeClass ??= loadStoreClass(this.config.module, this.config.exportName);
+    return this.storeClass;
+  };
+
+  /** Opens and connects a store on `options`, tracked so it is closed even when a test fails. */
+  async openStore(options: unknown): Promise<FeatureStore> {
+    const Store = await this.klass();
+    const store = new Store(options);
+    this.open.add(store);
+    await store.connect();
+    return store;
+  }
+
+  /**
+   * A second handle on the same backend data: another instance for shared backends
+   * (`multiProcess`), the same instance for in-process ones.
+   */
+  readonly sibling = (store: FeatureStore, options: unknown): Promise<FeatureStore> =>
+    store.capabilities.multiProcess ? this.openStore(options) : Promise.resolve(store);
+
+  /**
+   * Declares one test that runs `body` on a fresh store and closes whatever it opened.
+   * Bound, like `sibling` and `klass`, so groups can destructure: `tests: ({ test }) => ...`.
+   */
+  readonly test = (name: string, body: StoreTest): void => {
+    this.runner.it(
+      name,
+      async () => {
+        const options = await this.config.options();
+        try {
+          await body(await this.openStore(options), options);
+        } finally {
+          await this.closeAll();
+        }
+      },
+      this.timeout,
+    );
+  };
+
+  /** Closes every store still open, ignoring their errors (used after each test and in afterAll). */
+  async closeAll(): Promise<void> {
+    for (const store of [...this.open]) {
+      this.open.delete(store);
+      await store.close().catch(() => undefined);
+    }
+  }
+}
+
+/** One group of the suite: a title and the tests it declares. */
+export interface ConformanceGroup {
+  /** The group's describe title, e.g. `basic reads and writes`. */
+  readonly title: string;
+  /** Declares the group's tests through `suite.test`. */
+  readonly tests: (suite: SuiteContext) => void;
+}
+
+/**
+ * Registers `groups` under one `<name> store conformance` describe block that
+ * shares one context and closes stray stores in `afterAll`.
+ */
+export function runGroups(
+  runner: TestRunner,
+  config: ConformanceOptions,
+  groups: readonly ConformanceGroup[],
+): void {
+  const suite = new SuiteContext(runner, config);
+  runner.describe(`${config.name} store conformance`, () => {
+    runner.afterAll?.(() => suite.closeAll());
+    for (const group of groups) runner.describe(group.title, () => group.tests(suite));
+  });
+}
