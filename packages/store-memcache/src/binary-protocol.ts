@@ -1,20 +1,6 @@
-import { StoreError, StoreUnavailableError } from '@rollout/core';
+import { StoreError } from '@rollout/core';
 import type { Client } from 'memjs';
-
-/** The store's name in errors. */
-export const STORE_NAME = 'memcache';
-
-/**
- * memcached binary-protocol status codes this package acts on
- * (https://github.com/memcached/memcached/wiki/BinaryProtocolRevamped).
- */
-export const Status = {
-  OK: 0x0000,
-  KEY_NOT_FOUND: 0x0001,
-  KEY_EXISTS: 0x0002,
-  VALUE_TOO_LARGE: 0x0003,
-  NOT_STORED: 0x0005,
-} as const;
+import { failed, STORE_NAME, Status, unavailable } from './errors.js';
 
 const OPCODE = {
   get: 0x00,
@@ -24,20 +10,6 @@ const OPCODE = {
   increment: 0x05,
   touch: 0x1c,
 } as const;
-
-const STATUS_TEXT: Record<number, string> = {
-  1: 'key not found',
-  2: 'key exists (compare-and-set mismatch)',
-  3: 'value too large for the server item size limit (memcached -I)',
-  4: 'invalid arguments',
-  5: 'item not stored',
-  6: 'incr on a non-numeric value',
-  129: 'unknown command',
-  130: 'out of memory',
-  132: 'internal error',
-  133: 'busy',
-  134: 'temporary failure',
-};
 
 /** An 8-byte compare-and-set token as memcached returns it. Opaque; only passed back. */
 export type Cas = Buffer;
@@ -248,18 +220,4 @@ export class Memcache {
 function opName(opcode: number): string {
   for (const [name, code] of Object.entries(OPCODE)) if (code === opcode) return name;
   return `opcode ${opcode}`;
-}
-
-function unavailable(what: string, error: unknown): StoreUnavailableError {
-  const text = error instanceof Error ? error.message : String(error ?? 'no response');
-  return new StoreUnavailableError(STORE_NAME, `memcached did not answer ${what}: ${text}`, {
-    cause: error ?? undefined,
-  });
-}
-
-function failed(op: string, key: string, status: number): StoreError {
-  const text = STATUS_TEXT[status] ?? `status 0x${status.toString(16)}`;
-  return new StoreError(STORE_NAME, `${op} ${key} failed: ${text}`, {
-    cause: { status },
-  });
 }

@@ -1,5 +1,13 @@
-import { ValidationError } from '@rollout/core';
-import { MemcacheStore, type MemcacheStoreOptions } from './memcache-store.js';
+import { redactStoreUrl, StoreUrlError } from '@rollout/core';
+import { expectScheme, urlBoolean, urlNumber } from '@rollout/core/store';
+import { STORE_NAME } from './errors.js';
+import { MemcacheStore } from './memcache-store.js';
+import type { MemcacheStoreOptions } from './options.js';
+
+/** The schemes this store takes (`memcached:` is accepted as a synonym). */
+const SCHEMES = ['memcache:', 'memcached:'];
+const NUMERIC = ['pollInterval', 'expires', 'timeout', 'itemBytes'] as const;
+const KNOWN = ['prefix', 'servers', 'restoreOnLoss', ...NUMERIC];
 
 /**
  * Builds a store from a URL: `memcache://host:port?prefix=app:&pollInterval=500&expires=0`.
@@ -13,40 +21,38 @@ import { MemcacheStore, type MemcacheStoreOptions } from './memcache-store.js';
  * process: memjs picks a key's server by its position in the list.
  * Query parameters: `prefix`, `pollInterval` (ms), `expires` (s), `timeout` (ms),
  * `itemBytes`, `restoreOnLoss` (`true`/`false`), `servers`. Unknown ones are rejected.
+ * A URL of another scheme, or a bad parameter, throws StoreUrlError (code `INVALID_STORE_URL`).
  */
 export function storeFromUrl(url: URL | string): MemcacheStore {
   return new MemcacheStore(optionsFromUrl(url));
 }
 
-const NUMERIC = ['pollInterval', 'expires', 'timeout', 'itemBytes'] as const;
-
 /** The constructor options a URL stands for (see {@link storeFromUrl}). */
 export function optionsFromUrl(url: URL | string): MemcacheStoreOptions {
   let hosts: string[];
   let credentials = '';
-  let query: URLSearchParams;
+  let query: URL;
   if (typeof url === 'string') {
     const match = /^memcached?:\/\/([^/?#]*)[^?#]*(\?[^#]*)?/i.exec(url);
-    if (!match)
-      throw new ValidationError(
-        'url',
-        url,
-        'must look like memcache://host:port[,host:port]?prefix=...',
+    if (!match) {
+      throw new StoreUrlError(
+        `[${STORE_NAME}] expected memcache://host:port[,host:port]?prefix=..., got ${JSON.stringify(redactStoreUrl(url))}`,
       );
+    }
     const authority = match[1] ?? '';
     const at = authority.lastIndexOf('@');
     credentials = at >= 0 ? authority.slice(0, at + 1) : '';
     hosts = authority.slice(at + 1).split(',');
-    query = new URLSearchParams(match[2] ?? '');
+    // The authority of a host list is no WHATWG URL: only the query is read through one.
+    query = new URL(`memcache://query/${match[2] ?? ''}`);
   } else {
-    if (url.protocol !== 'memcache:' && url.protocol !== 'memcached:') {
-      throw new ValidationError('url', url.href, 'must use the memcache: scheme');
-    }
+    expectScheme(url, STORE_NAME, SCHEMES);
     if (url.username) credentials = `${url.username}${url.password ? `:${url.password}` : ''}@`;
     hosts = [url.host];
-    query = url.searchParams;
+    query = url;
   }
-  const listed = query.get('servers');
+  const params = query.searchParams;
+  const listed = params.get('servers');
   if (listed !== null) {
     // The list is complete; the authority's host goes in front only when it is missing.
     const all = listed.split(',');
@@ -55,33 +61,29 @@ export function optionsFromUrl(url: URL | string): MemcacheStoreOptions {
   const servers = hosts
     .filter((h) => h !== '')
     .map((h) => decodeURIComponent(`${credentials}${h}`));
-  const options: MemcacheStoreOptions = {};
-  for (const [key, value] of query) {
-    if (key === 'prefix') options.prefix = value;
-    else if (key === 'servers') continue;
-    else if (key === 'restoreOnLoss') {
-      if (value !== 'true' && value !== 'false')
-        throw new ValidationError(key, value, 'must be true or false');
-      options.restoreOnLoss = value === 'true';
-    } else if ((NUMERIC as readonly string[]).includes(key)) {
-      const n = Number(value);
-      if (value.trim() === '' || !Number.isInteger(n))
-        throw new ValidationError(key, value, 'must be an integer');
-      options[key as (typeof NUMERIC)[number]] = n;
-    } else {
-      throw new ValidationError(
-        'url',
-        key,
-        `unknown memcache URL parameter (known: prefix, servers, restoreOnLoss, ${NUMERIC.join(', ')})`,
+  for (const key of params.keys()) {
+    if (!KNOWN.includes(key)) {
+      throw new StoreUrlError(
+        `[${STORE_NAME}] unknown URL parameter ${JSON.stringify(key)} (known: ${KNOWN.join(', ')})`,
       );
     }
   }
-  if (servers.length === 0)
-    throw new ValidationError(
-      'url',
-      String(url).replace(/\/\/[^@/]*@/, '//***@'),
-      'names no server (memcache://host:port)',
+  const options: MemcacheStoreOptions = {};
+  const prefix = params.get('prefix');
+  if (prefix !== null) options.prefix = prefix;
+  const restoreOnLoss = urlBoolean(query, STORE_NAME, 'restoreOnLoss');
+  if (restoreOnLoss !== undefined) options.restoreOnLoss = restoreOnLoss;
+  for (const key of NUMERIC) {
+    // expires=0 means "never", which urlNumber (positive numbers only) would refuse.
+    const value =
+      key === 'expires' && params.get(key) === '0' ? 0 : urlNumber(query, STORE_NAME, key);
+    if (value !== undefined) options[key] = value;
+  }
+  if (servers.length === 0) {
+    throw new StoreUrlError(
+      `[${STORE_NAME}] ${JSON.stringify(redactStoreUrl(url))} names no server (memcache://host:port)`,
     );
+  }
   options.servers = servers.join(',');
   return options;
 }

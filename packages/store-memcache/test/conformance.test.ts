@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { runStoreConformance } from '@rollout/store-test-suite';
+import { runStoreConformance, uniqueName } from '@rollout/store-test-suite';
 import { type MemcachedServer, useMemcached } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -18,6 +17,6 @@ runStoreConformance(
     module: new URL('../dist/index.js', import.meta.url).href,
     exportName: 'MemcacheStore',
     // A unique prefix isolates each test's store on the shared server.
-    options: async () => ({ servers: server.servers, prefix: `t-${randomUUID()}:` }),
+    options: async () => ({ servers: server.servers, prefix: `${uniqueName('t')}:` }),
   },
 );

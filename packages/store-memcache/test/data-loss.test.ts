@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { DataLostError, Rollout } from '@rollout/core';
+import { DataLostError, Rollout, type RolloutEvents } from '@rollout/core';
+import { nextEvent, uniqueName, waitFor } from '@rollout/store-test-suite';
 import { type MemcachedServer, useMemcached } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemcacheStore, type MemcacheStoreOptions } from '../src/index.js';
 import { deleteKey, flushAll, keysWithPrefix } from './memcached-admin.js';
-import { nextEvent, until } from './wait-for.js';
 
 let server: MemcachedServer;
 beforeAll(async () => {
@@ -22,7 +21,10 @@ async function seeded(options: MemcacheStoreOptions): Promise<Rollout> {
   await rollout.addFeature({ name: 'for_user_1', users: [1] });
   await rollout.addFeature({ name: 'for_all', groups: ['ALL'] });
   // Let a poll take a snapshot that holds both writes.
-  await until(async () => rollout.revision === (await rollout.store.revision()));
+  await waitFor(
+    'a snapshot holding both writes',
+    async () => rollout.revision === (await rollout.store.revision()),
+  );
   return rollout;
 }
 
@@ -31,12 +33,12 @@ describe.sequential('data loss (memcached flushed or evicting)', () => {
   it('keeps serving the last snapshot, reports DATA_LOST, refuses to adopt an empty re-created store, and restore() brings the data back', async () => {
     const options = {
       servers: server.servers,
-      prefix: `l-${randomUUID()}:`,
+      prefix: `${uniqueName('l')}:`,
       pollInterval: 50,
       restoreOnLoss: false,
     };
     const a = await seeded(options);
-    const stale = nextEvent(a, 'stale');
+    const stale = nextEvent<RolloutEvents, 'stale'>(a, 'stale');
     await flushAll(server.host, server.port);
 
     const { error } = await stale;
@@ -59,13 +61,13 @@ describe.sequential('data loss (memcached flushed or evicting)', () => {
     const b = new MemcacheStore(options);
     expect((await b.snapshot()).features).toEqual([]);
     // The first client does not adopt that empty store: it stays stale, and says why.
-    await until(() =>
+    await waitFor('the stale error to say the store was re-created empty', () =>
       /re-created empty/.test(a.explain(user1, 'for_user_1').staleError?.message ?? ''),
     );
     expect(a.status).toBe('stale');
     expect(a.can(user1, 'for_user_1')).toBe(true);
 
-    const fresh = nextEvent(a, 'fresh');
+    const fresh = nextEvent<RolloutEvents, 'fresh'>(a, 'fresh');
     const restored = await (a.store as MemcacheStore).restore(a.snapshot());
     expect(restored.sort()).toEqual(['for_all', 'for_user_1']);
     await fresh;
@@ -80,10 +82,10 @@ describe.sequential('data loss (memcached flushed or evicting)', () => {
   });
 
   it('with restoreOnLoss (the default) the first client that notices restores what it last read', async () => {
-    const options = { servers: server.servers, prefix: `l-${randomUUID()}:`, pollInterval: 50 };
+    const options = { servers: server.servers, prefix: `${uniqueName('l')}:`, pollInterval: 50 };
     const a = await seeded(options);
-    const stale = nextEvent(a, 'stale');
-    const fresh = nextEvent(a, 'fresh');
+    const stale = nextEvent<RolloutEvents, 'stale'>(a, 'stale');
+    const fresh = nextEvent<RolloutEvents, 'fresh'>(a, 'fresh');
     await flushAll(server.host, server.port);
     expect((await stale).error.code).toBe('DATA_LOST');
     expect(a.can(user1, 'for_user_1')).toBe(true);
@@ -99,12 +101,12 @@ describe.sequential('data loss (memcached flushed or evicting)', () => {
   });
 
   it('notices one evicted record by polling; a new process gets DataLostError until restore() repairs it', async () => {
-    const prefix = `l-${randomUUID()}:`;
+    const prefix = `${uniqueName('l')}:`;
     const options = { servers: server.servers, prefix, pollInterval: 50, restoreOnLoss: false };
     const a = await seeded(options);
     const records = await keysWithPrefix(server.host, server.port, `${prefix}record:`, 2);
     expect(records).toHaveLength(2);
-    const stale = nextEvent(a, 'stale');
+    const stale = nextEvent<RolloutEvents, 'stale'>(a, 'stale');
     await deleteKey(server.host, server.port, records[0] as string);
 
     expect((await stale).error.code).toBe('DATA_LOST');
@@ -112,7 +114,7 @@ describe.sequential('data loss (memcached flushed or evicting)', () => {
     const newcomer = new MemcacheStore(options);
     await expect(newcomer.snapshot()).rejects.toBeInstanceOf(DataLostError);
 
-    const fresh = nextEvent(a, 'fresh');
+    const fresh = nextEvent<RolloutEvents, 'fresh'>(a, 'fresh');
     expect(await (a.store as MemcacheStore).restore(a.snapshot())).toHaveLength(1);
     await fresh;
     expect((await newcomer.snapshot()).features.map((f) => f.name).sort()).toEqual([

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type AddressInfo, createServer } from 'node:net';
 import {
   DataLostError,
@@ -7,13 +6,12 @@ import {
   StoreUnavailableError,
   ValidationError,
 } from '@rollout/core';
-import { HOSTILE_NAMES, makeFeature } from '@rollout/store-test-suite';
+import { HOSTILE_NAMES, makeFeature, uniqueName, waitFor } from '@rollout/store-test-suite';
 import { freePort, type MemcachedServer, useMemcached } from '@rollout/test-servers';
 import memjs from 'memjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemcacheStore, optionsFromUrl, storeFromUrl } from '../src/index.js';
 import { keysWithPrefix } from './memcached-admin.js';
-import { until } from './wait-for.js';
 
 let server: MemcachedServer;
 beforeAll(async () => {
@@ -23,7 +21,7 @@ afterAll(async () => {
   await server?.kill();
 });
 
-const prefixed = () => `k-${randomUUID()}:`;
+const prefixed = () => `${uniqueName('k')}:`;
 
 describe('keys and values', () => {
   it('feature names never reach a key: every key is the prefix plus a fixed name or a random token', async () => {
@@ -96,7 +94,7 @@ describe('options and connections', () => {
     });
     await store.put(makeFeature({ name: 'short_lived' }), 0);
     expect((await store.snapshot()).features).toHaveLength(1);
-    await until(() =>
+    await waitFor('the data to expire', () =>
       store.revision().then(
         () => false,
         (error: unknown) => error instanceof DataLostError,

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { Rollout } from '@rollout/core';
+import { Rollout, type RolloutEvents } from '@rollout/core';
+import { nextEvent, uniqueName } from '@rollout/store-test-suite';
 import { type MemcachedServer, useMemcached } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemcacheStore } from '../src/index.js';
 import { runChild } from './child.js';
-import { nextEvent } from './wait-for.js';
 
 let server: MemcachedServer;
 beforeAll(async () => {
@@ -16,12 +15,12 @@ afterAll(async () => {
 
 describe('cross-process propagation', () => {
   it('a write made by another OS process reaches this client by polling the revision', async () => {
-    const options = { servers: server.servers, prefix: `p-${randomUUID()}:`, pollInterval: 50 };
+    const options = { servers: server.servers, prefix: `${uniqueName('p')}:`, pollInterval: 50 };
     const rollout = new Rollout({ store: new MemcacheStore(options) });
     await rollout.ready();
     expect(rollout.can({ id: 42 }, 'from_child')).toBe(false);
 
-    const created = nextEvent(
+    const created = nextEvent<RolloutEvents, 'change'>(
       rollout,
       'change',
       (e) => e.name === 'from_child' && e.feature !== undefined,
@@ -33,7 +32,7 @@ describe('cross-process propagation', () => {
     expect(rollout.can({ id: 42 }, 'from_child')).toBe(true);
     expect(rollout.can({ id: 43 }, 'from_child')).toBe(false);
 
-    const removed = nextEvent(
+    const removed = nextEvent<RolloutEvents, 'change'>(
       rollout,
       'change',
       (e) => e.name === 'from_child' && e.feature === undefined,
@@ -45,7 +44,7 @@ describe('cross-process propagation', () => {
   });
 
   it('a poll that finds nothing new re-reads nothing (records are cached by version)', async () => {
-    const options = { servers: server.servers, prefix: `p-${randomUUID()}:`, pollInterval: 50 };
+    const options = { servers: server.servers, prefix: `${uniqueName('p')}:`, pollInterval: 50 };
     const writer = new MemcacheStore(options);
     const users = Array.from({ length: 1000 }, (_, i) => String(i));
     await new Rollout({ store: writer, closeStore: false }).addFeature({ name: 'cached', users });

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { Rollout, StoreUnavailableError } from '@rollout/core';
+import { Rollout, type RolloutEvents, StoreUnavailableError } from '@rollout/core';
+import { nextEvent, uniqueName, waitFor } from '@rollout/store-test-suite';
 import { type MemcachedServer, startMemcached } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemcacheStore } from '../src/index.js';
-import { nextEvent, until } from './wait-for.js';
 
 // Its own throwaway server (never an external one): these tests stop and start it.
 let server: MemcachedServer;
@@ -20,7 +19,7 @@ describe.sequential('memcached stopping and restarting', () => {
   it('down: stale with STORE_UNAVAILABLE, writes rejected; back empty: DATA_LOST until restore()', async () => {
     const options = {
       servers: server.servers,
-      prefix: `r-${randomUUID()}:`,
+      prefix: `${uniqueName('r')}:`,
       pollInterval: 50,
       restoreOnLoss: false,
     };
@@ -28,7 +27,7 @@ describe.sequential('memcached stopping and restarting', () => {
     await a.ready();
     await a.addFeature({ name: 'for_user_1', users: [1] });
 
-    const stale = nextEvent(a, 'stale');
+    const stale = nextEvent<RolloutEvents, 'stale'>(a, 'stale');
     await server.stop();
     const { error } = await stale;
     expect(error).toBeInstanceOf(StoreUnavailableError);
@@ -40,11 +39,14 @@ describe.sequential('memcached stopping and restarting', () => {
 
     // memcached comes back with nothing: that is a data loss, not a recovery.
     await server.start();
-    await until(() => a.explain(user1, 'for_user_1').staleError?.code === 'DATA_LOST');
+    await waitFor(
+      'DATA_LOST once memcached is back empty',
+      () => a.explain(user1, 'for_user_1').staleError?.code === 'DATA_LOST',
+    );
     expect(a.status).toBe('stale');
     expect(a.can(user1, 'for_user_1')).toBe(true);
 
-    const fresh = nextEvent(a, 'fresh');
+    const fresh = nextEvent<RolloutEvents, 'fresh'>(a, 'fresh');
     await (a.store as MemcacheStore).restore(a.snapshot());
     await fresh;
     const other = new MemcacheStore(options);
@@ -56,16 +58,19 @@ describe.sequential('memcached stopping and restarting', () => {
   });
 
   it('with restoreOnLoss (the default) the data comes back by itself after a restart', async () => {
-    const options = { servers: server.servers, prefix: `r-${randomUUID()}:`, pollInterval: 50 };
+    const options = { servers: server.servers, prefix: `${uniqueName('r')}:`, pollInterval: 50 };
     const a = new Rollout({ store: new MemcacheStore(options), maxBackoff: 200 });
     await a.ready();
     await a.addFeature({ name: 'for_user_1', users: [1] });
-    await until(async () => a.revision === (await a.store.revision()));
+    await waitFor(
+      'a snapshot holding the write',
+      async () => a.revision === (await a.store.revision()),
+    );
 
-    const stale = nextEvent(a, 'stale');
+    const stale = nextEvent<RolloutEvents, 'stale'>(a, 'stale');
     await server.stop();
     await stale;
-    const fresh = nextEvent(a, 'fresh');
+    const fresh = nextEvent<RolloutEvents, 'fresh'>(a, 'fresh');
     await server.start();
     await fresh;
     expect(a.can(user1, 'for_user_1')).toBe(true);

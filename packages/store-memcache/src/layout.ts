@@ -1,0 +1,90 @@
+/**
+ * Where a store's data lives in memcached, all under the key prefix:
+ *
+ * - `sentinel`: written once when the namespace is initialized (see {@link Sentinel});
+ * - `revision`: a counter, bumped after every write;
+ * - `index`: every feature's name, version and record token (see {@link IndexEntry});
+ * - `record:<token>:<n>`: chunk n of a feature's JSON. A fresh random token per write,
+ *   so records are immutable and feature names never reach a key.
+ */
+import { randomBytes } from 'node:crypto';
+import { ValidationError } from '@rollout/core';
+
+/**
+ * One feature in the index. The record itself lives under immutable keys named by
+ * `token` (random, new for every write), in `parts` chunks of at most the chunk size.
+ * Feature names never appear in keys: they are data inside the index and the record.
+ */
+export interface IndexEntry {
+  /** The feature name. */
+  readonly name: string;
+  /** The feature's stored version. */
+  readonly version: number;
+  /** Random token naming the record's chunk keys. */
+  readonly token: string;
+  /** Number of chunks. */
+  readonly parts: number;
+  /** Total record length in bytes (checked on read: a missing or foreign chunk is detected). */
+  readonly bytes: number;
+}
+
+/**
+ * The sentinel, written once when a store namespace is initialized: its id names this
+ * incarnation of the data, so a namespace re-created after a loss is told apart.
+ */
+export interface Sentinel {
+  format: 1;
+  /** Random id of this incarnation of the data; a new id means the data was re-created. */
+  id: string;
+  createdAt: string;
+  /** Set by `restore()`: clients that lost their data adopt a restored incarnation. */
+  restoredAt?: string;
+}
+
+/** The fixed key names of a store namespace. */
+export class Keys {
+  readonly sentinel: string;
+  readonly revision: string;
+  readonly index: string;
+
+  constructor(readonly prefix: string) {
+    this.sentinel = `${prefix}sentinel`;
+    this.revision = `${prefix}revision`;
+    this.index = `${prefix}index`;
+  }
+
+  /** Key of chunk `part` of the record written with `token`. */
+  chunk(token: string, part: number): string {
+    return `${this.prefix}record:${token}:${part}`;
+  }
+}
+
+/** Longest prefix accepted, so every key stays far below memcached's 250-byte key limit. */
+export const MAX_PREFIX_LENGTH = 100;
+
+/**
+ * Validates a key prefix: 1 to 100 printable ASCII characters without spaces
+ * (memcached keys cannot hold spaces or control characters).
+ */
+export function validatePrefix(prefix: unknown): string {
+  if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length > MAX_PREFIX_LENGTH) {
+    throw new ValidationError(
+      'prefix',
+      prefix,
+      `must be a string of 1 to ${MAX_PREFIX_LENGTH} characters`,
+    );
+  }
+  if (!/^[\x21-\x7e]+$/.test(prefix)) {
+    throw new ValidationError(
+      'prefix',
+      prefix,
+      'memcache keys allow printable ASCII without spaces only',
+    );
+  }
+  return prefix;
+}
+
+/** A fresh random token: 96 bits, base64url, so collisions are not a practical concern. */
+export function newToken(): string {
+  return randomBytes(12).toString('base64url');
+}
