@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataLostError, type FeatureChangeEvent, Rollout, type RolloutEvents } from '@rollout/core';
+import { DataLostError, type FeatureChangeEvent, Rollout } from '@rollout/core';
 import { nextEvent } from '@rollout/store-test-suite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileStore } from '../src/index.js';

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CorruptDataError, Rollout, type RolloutEvents } from '@rollout/core';
+import { CorruptDataError, Rollout } from '@rollout/core';
 import { nextEvent } from '@rollout/store-test-suite';
 import { describe, expect, it } from 'vitest';
 import { FileStore } from '../src/index.js';

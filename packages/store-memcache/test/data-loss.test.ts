@@ -1,4 +1,4 @@
-import { DataLostError, Rollout, type RolloutEvents } from '@rollout/core';
+import { DataLostError, Rollout } from '@rollout/core';
 import { nextEvent, uniqueName, waitFor } from '@rollout/store-test-suite';
 import { type MemcachedServer, useMemcached } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ describe.sequential('data loss (memcached flushed or evicting)', () => {
       restoreOnLoss: false,
     };
     const a = await seeded(options);
-    const stale = nextEvent<RolloutEvents, 'stale'>(a, 'stale');
+    const stale = nextEvent(a, 'stale');
     await flushAll(server.host, server.port);
 
     const { error } = await stale;
@@ -67,7 +67,7 @@ describe.sequential('data loss (memcached flushed or evicting)', () => {
     expect(a.status).toBe('stale');
     expect(a.can(user1, 'for_user_1')).toBe(true);
 
-    const fresh = nextEvent<RolloutEvents, 'fresh'>(a, 'fresh');
+    const fresh = nextEvent(a, 'fresh');
     const restored = await (a.store as MemcacheStore).restore(a.snapshot());
     expect(restored.sort()).toEqual(['for_all', 'for_user_1']);
     await fresh;
@@ -84,8 +84,8 @@ describe.sequential('data loss (memcached flushed or evicting)', () => {
   it('with restoreOnLoss (the default) the first client that notices restores what it last read', async () => {
     const options = { servers: server.servers, prefix: `${uniqueName('l')}:`, pollInterval: 50 };
     const a = await seeded(options);
-    const stale = nextEvent<RolloutEvents, 'stale'>(a, 'stale');
-    const fresh = nextEvent<RolloutEvents, 'fresh'>(a, 'fresh');
+    const stale = nextEvent(a, 'stale');
+    const fresh = nextEvent(a, 'fresh');
     await flushAll(server.host, server.port);
     expect((await stale).error.code).toBe('DATA_LOST');
     expect(a.can(user1, 'for_user_1')).toBe(true);
@@ -106,7 +106,7 @@ describe.sequential('data loss (memcached flushed or evicting)', () => {
     const a = await seeded(options);
     const records = await keysWithPrefix(server.host, server.port, `${prefix}record:`, 2);
     expect(records).toHaveLength(2);
-    const stale = nextEvent<RolloutEvents, 'stale'>(a, 'stale');
+    const stale = nextEvent(a, 'stale');
     await deleteKey(server.host, server.port, records[0] as string);
 
     expect((await stale).error.code).toBe('DATA_LOST');
@@ -114,7 +114,7 @@ describe.sequential('data loss (memcached flushed or evicting)', () => {
     const newcomer = new MemcacheStore(options);
     await expect(newcomer.snapshot()).rejects.toBeInstanceOf(DataLostError);
 
-    const fresh = nextEvent<RolloutEvents, 'fresh'>(a, 'fresh');
+    const fresh = nextEvent(a, 'fresh');
     expect(await (a.store as MemcacheStore).restore(a.snapshot())).toHaveLength(1);
     await fresh;
     expect((await newcomer.snapshot()).features.map((f) => f.name).sort()).toEqual([

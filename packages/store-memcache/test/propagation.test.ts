@@ -1,4 +1,4 @@
-import { Rollout, type RolloutEvents } from '@rollout/core';
+import { Rollout } from '@rollout/core';
 import { nextEvent, uniqueName } from '@rollout/store-test-suite';
 import { type MemcachedServer, useMemcached } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ describe('cross-process propagation', () => {
     await rollout.ready();
     expect(rollout.can({ id: 42 }, 'from_child')).toBe(false);
 
-    const created = nextEvent<RolloutEvents, 'change'>(
+    const created = nextEvent(
       rollout,
       'change',
       (e) => e.name === 'from_child' && e.feature !== undefined,
@@ -32,7 +32,7 @@ describe('cross-process propagation', () => {
     expect(rollout.can({ id: 42 }, 'from_child')).toBe(true);
     expect(rollout.can({ id: 43 }, 'from_child')).toBe(false);
 
-    const removed = nextEvent<RolloutEvents, 'change'>(
+    const removed = nextEvent(
       rollout,
       'change',
       (e) => e.name === 'from_child' && e.feature === undefined,

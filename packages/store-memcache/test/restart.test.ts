@@ -1,4 +1,4 @@
-import { Rollout, type RolloutEvents, StoreUnavailableError } from '@rollout/core';
+import { Rollout, StoreUnavailableError } from '@rollout/core';
 import { nextEvent, uniqueName, waitFor } from '@rollout/store-test-suite';
 import { type MemcachedServer, startMemcached } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ describe.sequential('memcached stopping and restarting', () => {
     await a.ready();
     await a.addFeature({ name: 'for_user_1', users: [1] });
 
-    const stale = nextEvent<RolloutEvents, 'stale'>(a, 'stale');
+    const stale = nextEvent(a, 'stale');
     await server.stop();
     const { error } = await stale;
     expect(error).toBeInstanceOf(StoreUnavailableError);
@@ -46,7 +46,7 @@ describe.sequential('memcached stopping and restarting', () => {
     expect(a.status).toBe('stale');
     expect(a.can(user1, 'for_user_1')).toBe(true);
 
-    const fresh = nextEvent<RolloutEvents, 'fresh'>(a, 'fresh');
+    const fresh = nextEvent(a, 'fresh');
     await (a.store as MemcacheStore).restore(a.snapshot());
     await fresh;
     const other = new MemcacheStore(options);
@@ -67,10 +67,10 @@ describe.sequential('memcached stopping and restarting', () => {
       async () => a.revision === (await a.store.revision()),
     );
 
-    const stale = nextEvent<RolloutEvents, 'stale'>(a, 'stale');
+    const stale = nextEvent(a, 'stale');
     await server.stop();
     await stale;
-    const fresh = nextEvent<RolloutEvents, 'fresh'>(a, 'fresh');
+    const fresh = nextEvent(a, 'fresh');
     await server.start();
     await fresh;
     expect(a.can(user1, 'for_user_1')).toBe(true);

@@ -1,4 +1,4 @@
-import { Rollout, type RolloutEvents, VersionConflictError } from '@rollout/core';
+import { Rollout, VersionConflictError } from '@rollout/core';
 import { makeFeature, nextEvent } from '@rollout/store-test-suite';
 import { type RedisClusterServer, startRedisCluster } from '@rollout/test-servers';
 import { Cluster } from 'ioredis';

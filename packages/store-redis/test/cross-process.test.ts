@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Rollout, type RolloutEvents } from '@rollout/core';
+import { Rollout } from '@rollout/core';
 import { nextEvent } from '@rollout/store-test-suite';
 import { type RedisServer, startRedis } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { Rollout, type RolloutEvents, StoreUnavailableError } from '@rollout/core';
+import { Rollout, StoreUnavailableError } from '@rollout/core';
 import { sleep } from '@rollout/core/store';
 import { makeFeature, nextEvent } from '@rollout/store-test-suite';
 import { type RedisServer, startRedis } from '@rollout/test-servers';

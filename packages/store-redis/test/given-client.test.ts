@@ -1,4 +1,4 @@
-import { Rollout, type RolloutEvents } from '@rollout/core';
+import { Rollout } from '@rollout/core';
 import { nextEvent } from '@rollout/store-test-suite';
 import { type RedisServer, useRedis } from '@rollout/test-servers';
 import { Redis } from 'ioredis';
