@@ -80,6 +80,8 @@ export interface EvaluationDetail {
 /** Receives errors thrown by code groups; evaluation itself never throws. */
 export type GroupErrorHandler = (group: string, error: unknown) => void;
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** The id of a mapped user, or undefined when it has none usable. */
 export function idOf(user: User): string | number | undefined {
   const id = user.id;
@@ -107,7 +109,9 @@ export function evaluateFeature(
   if (cf.all) return 'ALL';
   if (id !== undefined && cf.users.strings.size > 0 && idSetHas(cf.users, id)) return 'USER_LISTED';
   if (cf.groupList.length > 0) {
-    const own = user.groups;
+    // The user's own property only, as rule attributes are read: groups inherited through
+    // the prototype chain (a polluted Object.prototype, a shared prototype) grant nothing.
+    const own = hasOwn.call(user, 'groups') ? user.groups : undefined;
     if (Array.isArray(own)) {
       for (let i = 0; i < own.length; i++) {
         const g = own[i];

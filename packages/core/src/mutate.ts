@@ -1,6 +1,7 @@
 import { FeatureNotFoundError, isRolloutError, VersionConflictError } from './errors.js';
 import type { Feature } from './model.js';
 import type { FeatureStore } from './store.js';
+import { jitteredBackoff, sleep } from './store-kit/sleep.js';
 import { featureFromInput } from './validation.js';
 
 /** Options for {@link mutateFeature}. */
@@ -9,6 +10,12 @@ export interface MutateOptions {
   create?: boolean;
   /** Compare-and-set attempts before giving up with the last VersionConflictError. Default 100. */
   maxAttempts?: number;
+  /**
+   * Write even when `change` leaves the content as it was, so the version moves and a
+   * history entry is kept (a replace by `addFeature` is always a write). Default false:
+   * an unchanged feature is returned as stored, and nothing is written.
+   */
+  writeUnchanged?: boolean;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -20,8 +27,6 @@ export interface MutateResult {
   /** False when the mutation left the feature as it was (nothing was written). */
   changed: boolean;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Structural equality of the fields a mutation can change. */
 export function sameContent(a: Feature, b: Feature): boolean {
@@ -39,11 +44,13 @@ export function sameContent(a: Feature, b: Feature): boolean {
  * applies `change` to a copy, and writes it only if nobody wrote in between;
  * otherwise retries with jittered backoff. Concurrent writers in any number of
  * processes therefore lose nothing. `change` must be pure: it may run several times.
+ * It also receives the stored record (undefined when the feature is being created), and
+ * may throw to refuse the write, as `addFeature` does when the feature exists.
  */
 export async function mutateFeature(
   store: FeatureStore,
   name: string,
-  change: (feature: Feature) => Feature,
+  change: (feature: Feature, stored: Feature | undefined) => Feature,
   options: MutateOptions = {},
 ): Promise<MutateResult> {
   const maxAttempts = options.maxAttempts ?? 100;
@@ -51,19 +58,23 @@ export async function mutateFeature(
   let lastConflict: VersionConflictError | undefined;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const current = await store.get(name);
+    // A feature created here is created and updated at the same instant.
+    let createdAt: string | undefined;
     let base: Feature;
     if (current) {
       base = current;
     } else if (options.create) {
-      base = featureFromInput({ name }, now().toISOString());
+      createdAt = now().toISOString();
+      base = featureFromInput({ name }, createdAt);
     } else {
       throw new FeatureNotFoundError(name);
     }
-    const next = change(structuredClone(base));
-    if (current && sameContent(current, next)) return { feature: current, changed: false };
+    const next = change(structuredClone(base), current);
+    if (current && !options.writeUnchanged && sameContent(current, next))
+      return { feature: current, changed: false };
     next.name = name;
     next.createdAt = base.createdAt;
-    next.updatedAt = now().toISOString();
+    next.updatedAt = createdAt ?? now().toISOString();
     try {
       const stored = await store.put(next, current ? current.version : 0);
       return { feature: stored, changed: true };
@@ -71,7 +82,7 @@ export async function mutateFeature(
       if (!isRolloutError(error, 'VERSION_CONFLICT')) throw error;
       lastConflict = error as VersionConflictError;
       // Full jitter, growing to 100 ms: contending writers spread out instead of colliding again.
-      await sleep(Math.random() * Math.min(100, 2 ** attempt));
+      await sleep(jitteredBackoff(attempt));
     }
   }
   throw (

@@ -234,6 +234,17 @@ describe('groups', () => {
     );
   });
 
+  it('groups are read as the user own property, never through the prototype chain', () => {
+    const inherited = Object.create({ groups: ['vip'] }) as User;
+    expect(decide({ groups: ['vip'] }, inherited)).toBe('DEFAULT');
+    expect(
+      decide({ groups: ['vip'] }, Object.assign(Object.create(null), { groups: ['vip'] })),
+    ).toBe('GROUP');
+    // Own groups still match when the prototype has others.
+    const own = Object.assign(Object.create({ groups: ['other'] }), { groups: ['vip'] }) as User;
+    expect(decide({ groups: ['vip'] }, own)).toBe('GROUP');
+  });
+
   it('a user claiming the groups ALL or NONE gets nothing from it', () => {
     expect(decide({ groups: ['vip'] }, { id: 1, groups: ['ALL'] })).toBe('DEFAULT');
     expect(decide({ groups: ['vip'] }, { id: 1, groups: ['NONE', 'vip'] })).toBe('GROUP');
@@ -376,6 +387,18 @@ describe('Rollout.explain and code groups through the client', () => {
       reason: 'ALL',
       openFeatureReason: 'STATIC',
     });
+  });
+
+  it('can and explain ignore groups a user only inherits through its prototype', async () => {
+    await rollout.addFeature({ name: 'vips', groups: ['vip'] });
+    const inherited = Object.create({ groups: ['vip'] }) as User;
+    expect(rollout.can(inherited, 'vips')).toBe(false);
+    expect(rollout.explain(inherited, 'vips')).toMatchObject({ enabled: false, reason: 'DEFAULT' });
+    expect(rollout.explain(inherited, 'vips').group).toBeUndefined();
+    const own = Object.assign(Object.create(null), { groups: ['vip'] }) as User;
+    expect(rollout.can(own, 'vips')).toBe(true);
+    expect(rollout.explain(own, 'vips')).toMatchObject({ reason: 'GROUP', group: 'vip' });
+    expect(errors).toEqual([]);
   });
 
   it('defineGroup opens a feature to users the predicate accepts', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { nextEvent, waitFor } from '../../store-test-suite/src/waiting.js';
 import {
   ClosedError,
   type Feature,
@@ -9,11 +10,12 @@ import {
   NotReadyError,
   Rollout,
   type RolloutError,
+  type RolloutEvents,
   type RolloutOptions,
   StoreUnavailableError,
 } from '../src/index.js';
 import { FlakyStore } from './support/flaky-store.js';
-import { nextEvent, TestStore, until } from './support/test-store.js';
+import { TestStore } from './support/test-store.js';
 
 const clients: Rollout[] = [];
 
@@ -69,7 +71,7 @@ describe('before ready()', () => {
     expect(errors[0]).toBeInstanceOf(NotReadyError);
     expect(errors[0]?.code).toBe('NOT_READY');
 
-    const ready = nextEvent<{ revision: number }>((l) => r.on('ready', l));
+    const ready = nextEvent<RolloutEvents, 'ready'>(r, 'ready');
     await r.ready();
     expect((await ready).revision).toBe(1);
     expect(r.status).toBe('ready');
@@ -115,11 +117,11 @@ describe('before ready()', () => {
     const again = r.ready();
     flaky.setDown(false);
     await again;
-    await until(() => inner.subscribers === 1);
+    await waitFor('the client to subscribe', () => inner.subscribers === 1);
     const writer = client({ store: inner, closeStore: false });
     await writer.ready();
     await writer.addFeature({ name: 'pushed', groups: ['ALL'] });
-    await until(() => r.can({ id: 1 }, 'pushed'));
+    await waitFor('the pushed feature', () => r.can({ id: 1 }, 'pushed'));
     await r.close();
     expect(inner.subscribers).toBe(1); // only the writer's
   });
@@ -389,9 +391,9 @@ describe('mutations: read-your-writes with no notification at all', () => {
     await r.addFeature({ name: 'f' });
     view.holdPuts();
     const first = r.activateUser('f', 'a');
-    await until(() => store.writes === 2);
+    await waitFor('the first write', () => store.writes === 2);
     const second = r.activateUser('f', 'b');
-    await until(() => store.writes === 3);
+    await waitFor('the second write', () => store.writes === 3);
     view.releasePuts(); // the answer of the second write comes first
     expect((await second).version).toBe(3);
     expect((await first).version).toBe(2);
@@ -421,7 +423,7 @@ describe('two clients on one store', () => {
       const b = client({ store, closeStore: false });
       await Promise.all([a.ready(), b.ready()]);
 
-      const seenByB = nextEvent<FeatureChangeEvent>((l) => b.on('change', l));
+      const seenByB = nextEvent<RolloutEvents, 'change'>(b, 'change');
       await a.addFeature({ name: 'shared', users: [1] });
       expect(await seenByB).toMatchObject({
         name: 'shared',
@@ -430,16 +432,16 @@ describe('two clients on one store', () => {
       });
       expect(b.can({ id: 1 }, 'shared')).toBe(true);
 
-      const seenByA = nextEvent<FeatureChangeEvent>((l) => a.on('change', l));
+      const seenByA = nextEvent<RolloutEvents, 'change'>(a, 'change');
       await b.activateUser('shared', 2);
       expect((await seenByA).feature?.users).toEqual(['1', '2']);
       expect(a.can({ id: 2 }, 'shared')).toBe(true);
 
-      const removed = nextEvent<FeatureChangeEvent>((l) => b.on('change', l));
+      const removed = nextEvent<RolloutEvents, 'change'>(b, 'change');
       await a.removeFeature('shared');
       expect(await removed).toMatchObject({ name: 'shared', feature: undefined, source: 'remote' });
       expect(b.explain({ id: 1 }, 'shared').reason).toBe('FEATURE_NOT_FOUND');
-      await until(() => a.revision === b.revision);
+      await waitFor('both clients at one revision', () => a.revision === b.revision);
     });
   }
 
@@ -450,11 +452,14 @@ describe('two clients on one store', () => {
     await Promise.all([a.ready(), b.ready()]);
     const revision = vi.spyOn(store, 'revision');
     // Let b poll several times with nothing to find.
-    await until(() => revision.mock.calls.length >= 6);
+    await waitFor('a few polls', () => revision.mock.calls.length >= 6);
     await a.addFeature({ name: 'late', groups: ['ALL'] });
-    await until(() => b.can({ id: 1 }, 'late'));
+    await waitFor('the late feature', () => b.can({ id: 1 }, 'late'));
     await a.removeFeature('late');
-    await until(() => b.explain({ id: 1 }, 'late').reason === 'FEATURE_NOT_FOUND');
+    await waitFor(
+      'the late feature gone',
+      () => b.explain({ id: 1 }, 'late').reason === 'FEATURE_NOT_FOUND',
+    );
   });
 
   it('a full reload applies content edited in place without a new version (a hand-edited file)', async () => {
@@ -465,7 +470,7 @@ describe('two clients on one store', () => {
     store.editInPlace('f', (f) => {
       f.users = ['2'];
     });
-    await until(() => r.can({ id: 2 }, 'f'));
+    await waitFor('the edited content', () => r.can({ id: 2 }, 'f'));
     expect(r.can({ id: 1 }, 'f')).toBe(false);
   });
 
@@ -478,13 +483,13 @@ describe('two clients on one store', () => {
     await Promise.all([a.ready(), b.ready()]);
     await a.addFeature({ name: 'f', users: ['old'] });
     await a.activateUser('f', 'older');
-    await until(() => b.can({ id: 'older' }, 'f'));
+    await waitFor('the first life of f', () => b.can({ id: 'older' }, 'f'));
     // B's refresh is parked until A has removed and re-created the feature.
     view.hold();
     await a.removeFeature('f');
     await a.addFeature({ name: 'f', users: ['new'] });
     view.release();
-    await until(() => b.can({ id: 'new' }, 'f'));
+    await waitFor('the new life of f', () => b.can({ id: 'new' }, 'f'));
     expect(b.can({ id: 'old' }, 'f')).toBe(false);
     expect(b.snapshot()).toEqual(a.snapshot());
     // Again, now with the new life at the very version and timestamps b holds.
@@ -492,7 +497,7 @@ describe('two clients on one store', () => {
     await a.removeFeature('f');
     await a.addFeature({ name: 'f', users: ['newer'] });
     view.release();
-    await until(() => b.can({ id: 'newer' }, 'f'));
+    await waitFor('the newer life of f', () => b.can({ id: 'newer' }, 'f'));
     expect(b.can({ id: 'new' }, 'f')).toBe(false);
   });
 
@@ -504,13 +509,13 @@ describe('two clients on one store', () => {
     const b = client({ store: view, closeStore: false, pollInterval: 3_600_000 });
     await Promise.all([a.ready(), b.ready()]);
     await a.addFeature({ name: 'one' });
-    await until(() => b.snapshot().length === 1);
+    await waitFor('one feature', () => b.snapshot().length === 1);
     view.muted = true;
     await a.addFeature({ name: 'two' });
     view.muted = false;
     // This notification names only 'three', but its revision shows one was missed.
     await a.addFeature({ name: 'three' });
-    await until(() => b.snapshot().length === 3);
+    await waitFor('three features', () => b.snapshot().length === 3);
     expect(b.snapshot().map((f) => f.name)).toEqual(['one', 'three', 'two']);
     expect(b.revision).toBe(3);
   });
@@ -524,7 +529,7 @@ describe('two clients on one store', () => {
     view.muted = true;
     await a.addFeature({ name: 'one' });
     await a.addFeature({ name: 'two' });
-    await until(() => b.snapshot().length === 2);
+    await waitFor('two features', () => b.snapshot().length === 2);
     expect(b.revision).toBe(2);
     expect(b.status).toBe('ready');
   });
@@ -537,15 +542,15 @@ describe('a store whose data is reset', () => {
     await r.ready();
     const now = new Date().toISOString();
     for (const name of ['a', 'b', 'c']) await store.put(featureFromInput({ name }, now), 0);
-    await until(() => r.snapshot().length === 3);
+    await waitFor('three features', () => r.snapshot().length === 3);
     store.reset();
-    await until(() => r.snapshot().length === 0);
+    await waitFor('the reset', () => r.snapshot().length === 0);
     expect(r.revision).toBe(0);
     // Revision 1 again: a new change, not an old notification.
     await store.put(featureFromInput({ name: 'd', groups: ['ALL'] }, now), 0);
-    await until(() => r.can({ id: 1 }, 'd'));
+    await waitFor('feature d', () => r.can({ id: 1 }, 'd'));
     await store.put(featureFromInput({ name: 'e' }, now), 0);
-    await until(() => r.snapshot().length === 2);
+    await waitFor('two features', () => r.snapshot().length === 2);
   });
 });
 
@@ -557,19 +562,19 @@ describe('resync', () => {
     const now = new Date().toISOString();
     await store.put(featureFromInput({ name: 'a', groups: ['ALL'] }, now), 0);
     await store.put(featureFromInput({ name: 'b' }, now), 0);
-    await until(() => r.snapshot().length === 2);
+    await waitFor('two features', () => r.snapshot().length === 2);
     // The data is reset; the notification for 'c' (revision 1 again) looks old.
     store.reset();
     await store.put(featureFromInput({ name: 'c', groups: ['ALL'] }, now), 0);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(r.can({ id: 1 }, 'a')).toBe(true);
     store.resyncAll();
-    await until(() => r.can({ id: 1 }, 'c'));
+    await waitFor('feature c', () => r.can({ id: 1 }, 'c'));
     expect(r.snapshot().map((f) => f.name)).toEqual(['c']);
     expect(r.can({ id: 1 }, 'a')).toBe(false);
     // And it follows the store from there on.
     await store.put(featureFromInput({ name: 'd' }, now), 0);
-    await until(() => r.snapshot().length === 2);
+    await waitFor('two features', () => r.snapshot().length === 2);
   });
 });
 
@@ -597,7 +602,8 @@ describe('concurrent writers', () => {
       ...Array.from({ length: 100 }, (_, i) => b.activateUser('both', `b${i}`)),
     ]);
     expect((await a.getFeature('both'))?.users).toHaveLength(200);
-    await until(
+    await waitFor(
+      'all 200 users in both clients',
       () => a.snapshot()[0]?.users.length === 200 && b.snapshot()[0]?.users.length === 200,
     );
     expect(a.snapshot()).toEqual(b.snapshot());
@@ -652,10 +658,10 @@ describe('when the store fails', () => {
       const r = client({ store: view, maxBackoff: 20 });
       await Promise.all([writer.ready(), r.ready()]);
       await writer.addFeature({ name: 'f', users: [1] });
-      await until(() => r.can({ id: 1 }, 'f'));
+      await waitFor('feature f', () => r.can({ id: 1 }, 'f'));
       const errors = errorsOf(r);
 
-      const stale = nextEvent<{ error: RolloutError; since: string }>((l) => r.on('stale', l));
+      const stale = nextEvent<RolloutEvents, 'stale'>(r, 'stale');
       view.setDown(true);
       const { error, since } = await stale;
       expect(error).toBeInstanceOf(StoreUnavailableError);
@@ -690,9 +696,9 @@ describe('when the store fails', () => {
       expect(r.can({ id: 3 }, 'f')).toBe(false);
       // The client keeps retrying with backoff.
       const failures = view.failures;
-      await until(() => view.failures > failures + 2);
+      await waitFor('a few failed retries', () => view.failures > failures + 2);
 
-      const fresh = nextEvent<{ revision: number }>((l) => r.on('fresh', l));
+      const fresh = nextEvent<RolloutEvents, 'fresh'>(r, 'fresh');
       view.setDown(false);
       expect((await fresh).revision).toBe(await shared.revision());
       expect(r.status).toBe('ready');
@@ -797,7 +803,7 @@ describe('events and the emitter', () => {
     const seen = changes(b);
     await a.addFeature({ name: 'one' });
     await a.addFeature({ name: 'two' });
-    await until(() => seen.length === 2);
+    await waitFor('two changes', () => seen.length === 2);
     expect(b.snapshot().map((f: Feature) => f.name)).toEqual(['one', 'two']);
   });
 

@@ -1,0 +1,163 @@
+import {
+  GroupPredicateError,
+  isRolloutError,
+  NotReadyError,
+  type RolloutError,
+  ValidationError,
+} from '../errors.js';
+import {
+  type EvaluationDetail,
+  evaluateFeature,
+  type GroupPredicate,
+  isOnReason,
+} from '../evaluate.js';
+import { GROUP_ALL, GROUP_NONE, type User } from '../model.js';
+import { validateGroupName } from '../validation.js';
+import type { Emit } from './events.js';
+import { baseExplanation, type Explanation, explainEvaluation, withReason } from './explain.js';
+import type { LocalSnapshot } from './local-snapshot.js';
+import type { SyncLoop } from './sync-loop.js';
+
+/** Settings of {@link Evaluator}. */
+export interface EvaluatorOptions<U> {
+  /** The compiled features to read. */
+  snapshot: Pick<LocalSnapshot, 'get' | 'revision'>;
+  /** Whether the first snapshot loaded, and whether it is stale. */
+  sync: Pick<SyncLoop, 'isReady' | 'status' | 'staleSince' | 'staleError'>;
+  emit: Emit;
+  mapUser: ((user: U) => User) | undefined;
+}
+
+const EMPTY_USER: User = Object.freeze({});
+
+/**
+ * Answers `can` and `explain` from the local snapshot: synchronous, never throws,
+ * no I/O, and `can` allocates nothing. Owns what evaluation needs besides the
+ * features: the user mapping and the groups defined in code.
+ */
+export class Evaluator<U> {
+  private readonly snapshot: Pick<LocalSnapshot, 'get' | 'revision'>;
+  private readonly sync: Pick<SyncLoop, 'isReady' | 'status' | 'staleSince' | 'staleError'>;
+  private readonly emit: Emit;
+  private readonly mapUser: ((user: U) => User) | undefined;
+  private readonly codeGroups = new Map<string, GroupPredicate>();
+  private notReadyReported = false;
+  // Reused by every explain call: evaluation fills it in instead of allocating.
+  private readonly detail: EvaluationDetail = { group: undefined, rule: -1, position: -1 };
+  private readonly groupErrorHandler = (group: string, error: unknown) => {
+    this.emit('error', new GroupPredicateError(group, { cause: error }));
+  };
+
+  constructor(options: EvaluatorOptions<U>) {
+    this.snapshot = options.snapshot;
+    this.sync = options.sync;
+    this.emit = options.emit;
+    this.mapUser = options.mapUser;
+  }
+
+  /** See `Rollout.can`. */
+  can(user: U, name: string): boolean {
+    if (!this.sync.isReady) {
+      this.reportNotReady();
+      return false;
+    }
+    const cf = this.snapshot.get(name);
+    if (cf === undefined) return false;
+    try {
+      const mapped = this.toUser(user);
+      return isOnReason(
+        evaluateFeature(cf, mapped, this.codeGroups, this.groupErrorHandler, undefined),
+      );
+    } catch (error) {
+      this.emit('error', evaluationError(error));
+      return false;
+    }
+  }
+
+  /** See `Rollout.explain`. */
+  explain(user: U, name: string): Explanation {
+    const sync = this.sync;
+    const base = baseExplanation(name, {
+      ready: sync.isReady,
+      stale: sync.status === 'stale',
+      staleSince: sync.staleSince,
+      staleError: sync.staleError,
+      revision: this.snapshot.revision,
+    });
+    if (!sync.isReady) {
+      this.reportNotReady();
+      return base;
+    }
+    const cf = this.snapshot.get(name);
+    if (cf === undefined) return withReason(base, 'FEATURE_NOT_FOUND');
+    base.version = cf.feature.version;
+    try {
+      const mapped = this.toUser(user);
+      const id = mapped.id;
+      if (typeof id === 'string' || typeof id === 'number') base.userId = id;
+      const detail = this.detail;
+      detail.group = undefined;
+      detail.rule = -1;
+      detail.position = -1;
+      const reason = evaluateFeature(cf, mapped, this.codeGroups, this.groupErrorHandler, detail);
+      return explainEvaluation(base, cf, reason, detail);
+    } catch (error) {
+      this.emit('error', evaluationError(error));
+      return withReason(base, 'ERROR');
+    }
+  }
+
+  /** See `Rollout.defineGroup`. */
+  defineGroup(name: string, predicate: (user: User) => boolean): void {
+    const group = validateGroupName(name);
+    if (group === GROUP_ALL || group === GROUP_NONE) {
+      throw new ValidationError(
+        'group',
+        name,
+        `${group} is a built-in group and cannot be defined`,
+      );
+    }
+    if (typeof predicate !== 'function')
+      throw new ValidationError('predicate', predicate, 'must be a function');
+    this.codeGroups.set(group, predicate);
+  }
+
+  /** Names of the groups defined in code, sorted. */
+  definedGroups(): string[] {
+    return [...this.codeGroups.keys()].sort();
+  }
+
+  /** What a write takes the id from: a user object mapped as evaluation maps it, or an id as is. */
+  userForId(userOrId: unknown): unknown {
+    if (typeof userOrId === 'object' && userOrId !== null && this.mapUser)
+      return this.mapUser(userOrId as U);
+    return userOrId;
+  }
+
+  private toUser(user: U): User {
+    if (this.mapUser) return this.mapUser(user);
+    if (user === null || user === undefined) return EMPTY_USER;
+    if (typeof user !== 'object') return { id: user as unknown as string | number };
+    return user as unknown as User;
+  }
+
+  private reportNotReady(): void {
+    if (this.notReadyReported) return;
+    this.notReadyReported = true;
+    this.emit('error', new NotReadyError());
+  }
+}
+
+/** An exception thrown while evaluating (by `mapUser`, in practice), as a typed error. */
+function evaluationError(error: unknown): RolloutError {
+  if (isRolloutError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ValidationError(
+    'user',
+    undefined,
+    `mapping the user failed (${message}); answered off`,
+    {
+      cause: error,
+    },
+  );
+}
