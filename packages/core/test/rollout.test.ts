@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { nextEvent, waitFor } from '../../store-test-suite/src/waiting.js';
+import { nextEmitted, waitFor } from '../../store-test-suite/src/waiting.js';
 import {
   ClosedError,
   type Feature,
@@ -71,7 +71,7 @@ describe('before ready()', () => {
     expect(errors[0]).toBeInstanceOf(NotReadyError);
     expect(errors[0]?.code).toBe('NOT_READY');
 
-    const ready = nextEvent<RolloutEvents, 'ready'>(r, 'ready');
+    const ready = nextEmitted<RolloutEvents['ready']>((l) => r.on('ready', l));
     await r.ready();
     expect((await ready).revision).toBe(1);
     expect(r.status).toBe('ready');
@@ -423,7 +423,7 @@ describe('two clients on one store', () => {
       const b = client({ store, closeStore: false });
       await Promise.all([a.ready(), b.ready()]);
 
-      const seenByB = nextEvent<RolloutEvents, 'change'>(b, 'change');
+      const seenByB = nextEmitted<RolloutEvents['change']>((l) => b.on('change', l));
       await a.addFeature({ name: 'shared', users: [1] });
       expect(await seenByB).toMatchObject({
         name: 'shared',
@@ -432,12 +432,12 @@ describe('two clients on one store', () => {
       });
       expect(b.can({ id: 1 }, 'shared')).toBe(true);
 
-      const seenByA = nextEvent<RolloutEvents, 'change'>(a, 'change');
+      const seenByA = nextEmitted<RolloutEvents['change']>((l) => a.on('change', l));
       await b.activateUser('shared', 2);
       expect((await seenByA).feature?.users).toEqual(['1', '2']);
       expect(a.can({ id: 2 }, 'shared')).toBe(true);
 
-      const removed = nextEvent<RolloutEvents, 'change'>(b, 'change');
+      const removed = nextEmitted<RolloutEvents['change']>((l) => b.on('change', l));
       await a.removeFeature('shared');
       expect(await removed).toMatchObject({ name: 'shared', feature: undefined, source: 'remote' });
       expect(b.explain({ id: 1 }, 'shared').reason).toBe('FEATURE_NOT_FOUND');
@@ -661,7 +661,7 @@ describe('when the store fails', () => {
       await waitFor('feature f', () => r.can({ id: 1 }, 'f'));
       const errors = errorsOf(r);
 
-      const stale = nextEvent<RolloutEvents, 'stale'>(r, 'stale');
+      const stale = nextEmitted<RolloutEvents['stale']>((l) => r.on('stale', l));
       view.setDown(true);
       const { error, since } = await stale;
       expect(error).toBeInstanceOf(StoreUnavailableError);
@@ -698,7 +698,7 @@ describe('when the store fails', () => {
       const failures = view.failures;
       await waitFor('a few failed retries', () => view.failures > failures + 2);
 
-      const fresh = nextEvent<RolloutEvents, 'fresh'>(r, 'fresh');
+      const fresh = nextEmitted<RolloutEvents['fresh']>((l) => r.on('fresh', l));
       view.setDown(false);
       expect((await fresh).revision).toBe(await shared.revision());
       expect(r.status).toBe('ready');
