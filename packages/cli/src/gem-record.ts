@@ -1,15 +1,20 @@
 import { type Feature, featureFromInput, GROUP_ALL, type JsonObject } from '@rollout/core';
+import type { LegacyGemKeys } from './gem-redis.js';
 
 /**
- * One feature as the Ruby `rollout` gem stores it: the string at `feature:<name>`,
- * `percentage|users|groups|data-json` (gem >= 2.1). Older gems wrote fewer fields:
- * `percentage|users|groups` (1.x, 2.0), and a missing key means a feature that was
- * listed but never written (the gem treats it as off).
+ * One feature as the Ruby `rollout` gem stores it. Gem 2.x: the string at
+ * `feature:<name>`, `percentage|users|groups|data-json` (2.4.0 and later; 2.0.0 –
+ * 2.3.x wrote `percentage|users|groups`), and a missing key means a feature that
+ * was listed but never written (the gem treats it as off). Gem 0.x/1.x: one key
+ * per gate (see {@link legacyGemRecord}).
  */
 export interface GemRecord {
   name: string;
-  /** The raw string, or null when the key does not exist. */
+  /** The raw 2.x string, or null when the key does not exist or the layout is 1.x. */
   raw: string | null;
+  /** The stored percentage text, as the gem read it back (with `to_i` or `to_f`). */
+  percentageText: string;
+  /** The percentage as gem 2.3.0 and later read it (`String#to_f`). */
   percentage: number;
   users: string[];
   groups: string[];
@@ -27,6 +32,16 @@ export function rubyToF(text: string): number {
   const literal = (match?.[1] ?? '').replaceAll('_', '');
   const value = Number(literal);
   return literal === '' || !Number.isFinite(value) ? 0 : value;
+}
+
+/**
+ * Ruby's `String#to_i`: the longest integer prefix, 0 when there is none
+ * ("33.3" → 33, "" → 0, " 7" → 7, "1_000" → 1000, "-3.9" → -3). Gem releases
+ * up to 2.2.4 read the stored percentage with it.
+ */
+export function rubyToI(text: string): number {
+  const match = /^\s*([+-]?\d+(?:_\d+)*)/.exec(text);
+  return match ? Number((match[1] as string).replaceAll('_', '')) : 0;
 }
 
 /** Ruby's `str.split('|', 4)`: at most four fields, the last keeps the rest (pipes in the JSON data). */
@@ -54,7 +69,16 @@ function splitList(raw: string | undefined): string[] {
  */
 export function parseGemRecord(name: string, raw: string | null): GemRecord {
   if (raw === null) {
-    return { name, raw, percentage: 0, users: [], groups: [], data: {}, fields: 0 };
+    return {
+      name,
+      raw,
+      percentageText: '',
+      percentage: 0,
+      users: [],
+      groups: [],
+      data: {},
+      fields: 0,
+    };
   }
   const fields = splitFields(raw);
   const [rawPercentage = '', rawUsers, rawGroups, rawData] = fields;
@@ -76,12 +100,44 @@ export function parseGemRecord(name: string, raw: string | null): GemRecord {
   return {
     name,
     raw,
+    percentageText: rawPercentage,
     percentage: rubyToF(rawPercentage),
     users: splitList(rawUsers),
     groups: splitList(rawGroups),
     data,
     fields: fields.length,
   };
+}
+
+/**
+ * A feature of the gem 0.x/1.x layout as a record: the percentage string, the
+ * users and groups sets; a feature in gem 1.2.0's `feature:__global__` set gets
+ * the group `all` (which 1.x also defined as everyone).
+ */
+export function legacyGemRecord(name: string, keys: LegacyGemKeys): GemRecord {
+  const groups =
+    keys.global && !keys.groups.includes('all') ? [...keys.groups, 'all'] : keys.groups;
+  const percentageText = keys.percentage ?? '';
+  return {
+    name,
+    raw: null,
+    percentageText,
+    percentage: rubyToF(percentageText),
+    users: keys.users.filter((u) => u !== ''),
+    groups: groups.filter((g) => g !== ''),
+    data: {},
+    fields: 0,
+  };
+}
+
+/** How the gem that wrote a record bucketed it. */
+export interface GemBucketing {
+  /** The rollout hash version of the gem's formula. */
+  hashVersion: number;
+  /** Whether the gem read the stored percentage with `to_i` (releases up to 2.2.4). */
+  truncates: boolean;
+  /** Which gem releases these are, for messages ("2.2.0 – 2.2.4"). */
+  releases: string;
 }
 
 /** A gem record turned into a rollout feature, with what the conversion had to change. */
@@ -91,16 +147,24 @@ export interface ConvertedGemFeature {
 }
 
 /**
- * Converts a gem record into a rollout feature bucketed with `hashVersion` (2: the
- * gem's RAND_BASE formula, 3: its `randomize_percentage` variant, 4: the 1.x
- * modulo formula), so the same users stay inside the percentage. The gem's
+ * Converts a gem record into a rollout feature bucketed with the gem's own formula
+ * (`bucketing.hashVersion`) and the percentage the gem applied (truncated where
+ * the gem read it with `to_i`), so the same users stay inside it. The gem's
  * built-in group `all` becomes `ALL`; other groups are kept by name (define them
  * with `rollout.defineGroup` in the TypeScript app, as they were defined in Ruby).
  * Throws a rollout ValidationError when a name or id cannot be a rollout name or id.
  */
-export function convertGemRecord(record: GemRecord, hashVersion: number): ConvertedGemFeature {
+export function convertGemRecord(record: GemRecord, bucketing: GemBucketing): ConvertedGemFeature {
   const warnings: string[] = [];
   let percentage = record.percentage;
+  if (bucketing.truncates) {
+    percentage = rubyToI(record.percentageText);
+    if (percentage !== record.percentage) {
+      warnings.push(
+        `percentage ${JSON.stringify(record.percentageText)} is read by gem ${bucketing.releases} with to_i: imported as ${percentage}, the percentage the gem applied`,
+      );
+    }
+  }
   if (percentage > 100) {
     warnings.push(`percentage ${percentage} is above 100; imported as 100`);
     percentage = 100;
@@ -114,11 +178,6 @@ export function convertGemRecord(record: GemRecord, hashVersion: number): Conver
       `percentage ${percentage} rounded to ${rounded} (rollout's resolution is 0.001 %): users right at the edge may change`,
     );
   }
-  if (hashVersion === 4 && !Number.isInteger(percentage)) {
-    warnings.push(
-      `percentage ${percentage} is fractional, which the 1.x modulo formula compares as is`,
-    );
-  }
   const groups = record.groups.map((g) => (g === 'all' ? GROUP_ALL : g));
   const feature = featureFromInput(
     {
@@ -127,7 +186,7 @@ export function convertGemRecord(record: GemRecord, hashVersion: number): Conver
       groups,
       percentage: rounded,
       data: record.data,
-      hashVersion,
+      hashVersion: bucketing.hashVersion,
     },
     new Date().toISOString(),
   );

@@ -2,15 +2,36 @@ import { StoreUrlError } from '@rollout/core';
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 
-/** The gem's raw data: the feature list and each `feature:<name>` string (null when missing). */
+/**
+ * The gem's raw data, in both layouts it ever used. Gem 2.x keeps the feature list
+ * and one `feature:<name>` string per feature; gem 0.x/1.x kept one key per gate
+ * and no list. A Redis migrated with the 2.x gem's `migrate: true` can hold both.
+ */
 export interface GemData {
-  /** Names from `feature:__features__`, in the gem's order, without duplicates. */
+  /** Names from `feature:__features__` (2.x), in the gem's order, without duplicates. */
   names: string[];
-  /** `feature:<name>` → its string, or null when the key does not exist. */
+  /** `feature:<name>` → its string (2.x), or null when the key does not exist. */
   records: Map<string, string | null>;
+  /** Features in the 1.x layout, by name, sorted; empty when there are none. */
+  legacy: Map<string, LegacyGemKeys>;
   /** The key prefix used (from `?prefix=`), e.g. a redis-namespace `myapp:`. */
   prefix: string;
 }
+
+/** One feature's keys in the gem 0.x/1.x layout. */
+export interface LegacyGemKeys {
+  /** `feature:<name>:percentage`, a string (null when missing). */
+  percentage: string | null;
+  /** Members of the set `feature:<name>:users`. */
+  users: string[];
+  /** Members of the set `feature:<name>:groups`. */
+  groups: string[];
+  /** Whether the set `feature:__global__` (gem 1.2.0's `activate_globally`) lists it. */
+  global: boolean;
+}
+
+/** The 1.x per-gate keys and the Redis type each must have. */
+const LEGACY_SUFFIXES = { ':percentage': 'string', ':users': 'set', ':groups': 'set' } as const;
 
 /** Minimal slice of ioredis this reader uses. */
 interface GemRedisClient {
@@ -18,6 +39,14 @@ interface GemRedisClient {
   type(key: string): Promise<string>;
   get(key: string): Promise<string | null>;
   mget(...keys: string[]): Promise<(string | null)[]>;
+  smembers(key: string): Promise<string[]>;
+  scan(
+    cursor: string,
+    match: 'MATCH',
+    pattern: string,
+    count: 'COUNT',
+    n: number,
+  ): Promise<[string, string[]]>;
   quit(): Promise<unknown>;
   disconnect(): void;
   on(event: 'error', listener: (error: unknown) => void): unknown;
@@ -26,9 +55,62 @@ interface GemRedisClient {
 /** Keys fetched per MGET. */
 const BATCH = 500;
 
+/** `text` matched literally inside a Redis glob pattern. */
+function globLiteral(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
 /**
- * Reads the Ruby rollout gem's data from Redis, read-only: `feature:__features__`
- * (comma-separated names) and every `feature:<name>` string. `url` is a redis://
+ * Reads the gem 0.x/1.x layout: `feature:<name>:percentage` (string),
+ * `feature:<name>:users` and `feature:<name>:groups` (sets), `feature:__global__`
+ * (set of names). Found by SCAN, since that layout has no feature list; keys of
+ * the wrong type, and keys that are 2.x records of a listed feature whose name
+ * ends in `:users` (say), are not 1.x data.
+ */
+async function readLegacy(
+  client: GemRedisClient,
+  prefix: string,
+  listed: ReadonlySet<string>,
+): Promise<Map<string, LegacyGemKeys>> {
+  const found = new Map<string, LegacyGemKeys>();
+  const entry = (name: string): LegacyGemKeys => {
+    let keys = found.get(name);
+    if (!keys) {
+      keys = { percentage: null, users: [], groups: [], global: false };
+      found.set(name, keys);
+    }
+    return keys;
+  };
+  const base = `${prefix}feature:`;
+  let cursor = '0';
+  do {
+    // The prefix is data: escaped so it matches literally.
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${globLiteral(base)}*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      const rest = key.slice(base.length);
+      for (const [suffix, type] of Object.entries(LEGACY_SUFFIXES)) {
+        const name = rest.slice(0, -suffix.length);
+        if (!rest.endsWith(suffix) || name === '' || listed.has(rest)) continue;
+        if ((await client.type(key)) !== type) continue;
+        const keysOf = entry(name);
+        if (suffix === ':percentage') keysOf.percentage = await client.get(key);
+        else if (suffix === ':users') keysOf.users = await client.smembers(key);
+        else keysOf.groups = await client.smembers(key);
+      }
+    }
+  } while (cursor !== '0');
+  const globalKey = `${base}__global__`;
+  if ((await client.type(globalKey)) === 'set') {
+    for (const name of await client.smembers(globalKey)) entry(name).global = true;
+  }
+  return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Reads the Ruby rollout gem's data from Redis, read-only, in both layouts: the
+ * 2.x `feature:__features__` (comma-separated names) and every `feature:<name>`
+ * string, and the 0.x/1.x per-gate keys (see {@link LegacyGemKeys}). `url` is a redis://
  * or rediss:// URL; `?prefix=` names a key prefix (redis-namespace) and is removed
  * before connecting. `redactedUrl` is what error messages show.
  */
@@ -78,15 +160,6 @@ export async function readGemData(url: string, redactedUrl: string): Promise<Gem
     }
     const listKey = `${prefix}feature:__features__`;
     const type = await client.type(listKey);
-    if (type === 'set') {
-      throw new CliError(
-        `${JSON.stringify(listKey)} is a set: this is rollout gem 0.x data (one set per feature), which used another percentage formula`,
-        EXIT.ERROR,
-        {
-          hint: "migrate it with the gem's own Rollout::Legacy (Rollout.new(redis, migrate: true)) first",
-        },
-      );
-    }
     if (type !== 'string' && type !== 'none') {
       throw new CliError(
         `${JSON.stringify(listKey)} is a Redis ${type}, not the gem's feature list`,
@@ -104,7 +177,8 @@ export async function readGemData(url: string, redactedUrl: string): Promise<Gem
         records.set(n, values[j] ?? null);
       });
     }
-    return { names, records, prefix };
+    const legacy = await readLegacy(client, prefix, new Set(names));
+    return { names, records, legacy, prefix };
   } finally {
     await client.quit().catch(() => client.disconnect());
   }

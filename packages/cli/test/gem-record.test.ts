@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { convertGemRecord, parseGemRecord, rubyToF } from '../src/gem-record.js';
+import {
+  convertGemRecord,
+  type GemBucketing,
+  legacyGemRecord,
+  parseGemRecord,
+  rubyToF,
+  rubyToI,
+} from '../src/gem-record.js';
+
+const LATEST: GemBucketing = { hashVersion: 2, truncates: false, releases: '2.4.2 and later' };
+const RANDOMIZED: GemBucketing = { ...LATEST, hashVersion: 3 };
+const GEM_2_2: GemBucketing = { hashVersion: 4, truncates: true, releases: '2.2.0 – 2.2.4' };
 
 describe('reading the gem records', () => {
   it("rubyToF behaves like Ruby's String#to_f", () => {
@@ -16,6 +27,22 @@ describe('reading the gem records', () => {
       ['1e1', 10],
     ];
     for (const [text, value] of cases) expect(rubyToF(text), text).toBe(value);
+  });
+
+  it("rubyToI behaves like Ruby's String#to_i", () => {
+    const cases: [string, number][] = [
+      ['33.3', 33],
+      ['99.9', 99],
+      ['0.5', 0],
+      ['100', 100],
+      ['', 0],
+      ['abc', 0],
+      ['  7', 7],
+      ['1_000', 1000],
+      ['-3.9', -3],
+      ['1e5', 1],
+    ];
+    for (const [text, value] of cases) expect(rubyToI(text), text).toBe(value);
   });
 
   it('splits like split("|", 4): pipes inside the JSON data stay in the data', () => {
@@ -66,7 +93,10 @@ describe('reading the gem records', () => {
   });
 
   it('converts to a rollout feature: all → ALL, the chosen hash version, clamped percentages', () => {
-    const { feature, warnings } = convertGemRecord(parseGemRecord('f', '150|1|all,vip|{"k":1}'), 3);
+    const { feature, warnings } = convertGemRecord(
+      parseGemRecord('f', '150|1|all,vip|{"k":1}'),
+      RANDOMIZED,
+    );
     expect(feature).toMatchObject({
       name: 'f',
       percentage: 100,
@@ -76,9 +106,39 @@ describe('reading the gem records', () => {
       hashVersion: 3,
     });
     expect(warnings.join()).toMatch(/above 100/);
-    const rounded = convertGemRecord(parseGemRecord('g', '12.34567'), 2);
+    const rounded = convertGemRecord(parseGemRecord('g', '12.34567'), LATEST);
     expect(rounded.feature.percentage).toBe(12.346);
     expect(rounded.warnings.join()).toMatch(/rounded to 12.346/);
-    expect(() => convertGemRecord(parseGemRecord(' bad ', '1'), 2)).toThrow(/white space/);
+    expect(() => convertGemRecord(parseGemRecord(' bad ', '1'), LATEST)).toThrow(/white space/);
+  });
+
+  it('truncates the percentage where the gem read it with to_i (releases up to 2.2.4)', () => {
+    const truncated = convertGemRecord(parseGemRecord('f', '33.3|||'), GEM_2_2);
+    expect(truncated.feature).toMatchObject({ percentage: 33, hashVersion: 4 });
+    expect(truncated.warnings).toEqual([
+      'percentage "33.3" is read by gem 2.2.0 – 2.2.4 with to_i: imported as 33, the percentage the gem applied',
+    ]);
+    expect(convertGemRecord(parseGemRecord('f', '20|||'), GEM_2_2).warnings).toEqual([]);
+    expect(convertGemRecord(parseGemRecord('f', '33.3|||'), LATEST).feature.percentage).toBe(33.3);
+  });
+
+  it('reads the 1.x keys: the percentage string, the sets, feature:__global__ as all', () => {
+    const record = legacyGemRecord('chat', {
+      percentage: '20',
+      users: ['1', '2'],
+      groups: ['vip'],
+      global: true,
+    });
+    expect(record).toMatchObject({
+      percentageText: '20',
+      users: ['1', '2'],
+      groups: ['vip', 'all'],
+    });
+    const none = legacyGemRecord('x', { percentage: null, users: [], groups: [], global: false });
+    expect(convertGemRecord(none, { ...GEM_2_2, hashVersion: 8 }).feature).toMatchObject({
+      percentage: 0,
+      groups: [],
+      hashVersion: 8,
+    });
   });
 });

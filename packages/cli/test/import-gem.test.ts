@@ -54,7 +54,7 @@ function gemActive(
 ): boolean {
   const inPercentage =
     bucketing === 'modulo'
-      ? crc(id) % 100 < t.percentage
+      ? crc(id) % 100 < Math.trunc(t.percentage) // gem 2.0 - 2.2 read the percentage with to_i
       : crc(bucketing === 'randomize' ? id + name : id) < RAND_BASE * t.percentage;
   return inPercentage || t.users.includes(id) || t.groups.includes('all');
 }
@@ -116,13 +116,15 @@ async function membershipMatches(path: string, bucketing: 'default' | 'randomize
 }
 
 describe('rollout import-gem', () => {
-  it('migrates the gem data; the same users are in each percentage for 10,000 ids (default bucketing)', async () => {
+  it('migrates the gem data; the same users are in each percentage for 10,000 ids (gem 2.4.6)', async () => {
     const path = join(dir, 'default.json');
     const from = `${server.url}/0?prefix=gemapp:`;
     const dry = await rollout([
       'import-gem',
       '--from',
       from,
+      '--gem-version',
+      '2.4.6',
       '--store',
       `file:${path}`,
       '--dry-run',
@@ -134,7 +136,16 @@ describe('rollout import-gem', () => {
     );
     expect((await rolloutJson<Feature[]>(['list', '--store', `file:${path}`])).length).toBe(0);
 
-    const run = await rollout(['import-gem', '--from', from, '--store', `file:${path}`, '--json']);
+    const run = await rollout([
+      'import-gem',
+      '--from',
+      from,
+      '--gem-version',
+      '2.4.6',
+      '--store',
+      `file:${path}`,
+      '--json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({
@@ -173,6 +184,8 @@ describe('rollout import-gem', () => {
       'import-gem',
       '--from',
       from,
+      '--gem-version',
+      '2.4.6',
       '--store',
       `file:${path}`,
     ]);
@@ -185,6 +198,8 @@ describe('rollout import-gem', () => {
       'import-gem',
       '--from',
       `${server.url}/1`,
+      '--gem-version',
+      '2.4.6',
       '--randomize-percentage',
       '--store',
       `file:${path}`,
@@ -193,7 +208,7 @@ describe('rollout import-gem', () => {
     await membershipMatches(path, 'randomize');
   });
 
-  it('--bucketing modulo reproduces gem 1.x (crc32 % 100)', async () => {
+  it('--bucketing modulo reproduces gem 2.0 - 2.2 (crc32 % 100, percentage read with to_i)', async () => {
     const path = join(dir, 'modulo.json');
     const report = await rolloutJson<{ created: number; hashVersion: number }>([
       'import-gem',
@@ -208,7 +223,7 @@ describe('rollout import-gem', () => {
     await membershipMatches(path, 'modulo');
   });
 
-  it('a broken record fails alone (exit 1); 0.x data, an empty db and bad options are clear errors', async () => {
+  it('a broken record fails alone (exit 1); a set as the list, an empty db and bad options are clear errors', async () => {
     await redis.select(2);
     await redis.set('feature:__features__', 'good,bad');
     await redis.set('feature:good', '10|||');
@@ -218,6 +233,8 @@ describe('rollout import-gem', () => {
       'import-gem',
       '--from',
       `${server.url}/2`,
+      '--gem-version',
+      '2.6.0',
       '--store',
       `file:${path}`,
     ]);
@@ -238,7 +255,9 @@ describe('rollout import-gem', () => {
       `file:${path}`,
     ]);
     expect(legacy.code).toBe(1);
-    expect(legacy.stderr).toContain('rollout gem 0.x data');
+    expect(legacy.stderr).toContain(
+      `"feature:__features__" is a Redis set, not the gem's feature list`,
+    );
 
     const empty = await rollout([
       'import-gem',
@@ -248,7 +267,8 @@ describe('rollout import-gem', () => {
       `file:${path}`,
     ]);
     expect(empty.code).toBe(1);
-    expect(empty.stderr).toContain('found no features at "feature:__features__"');
+    expect(empty.stderr).toContain('found no rollout gem features in redis://127.0.0.1:');
+    expect(empty.stderr).toContain('neither "feature:__features__" (gem 2.x) nor feature:NAME:');
 
     const noFrom = await rollout(['import-gem', '--store', `file:${path}`]);
     expect(noFrom.code).toBe(2);

@@ -13,9 +13,13 @@
  * feature name salts the hash, 20 % of one feature is not the same 20 % of
  * another. `test/fixtures/bucket-vectors.json` pins the outputs.
  *
+ * Hash version 1 is declared here as {@link HASH_V1}; `hash-versions.ts` registers it.
+ *
  * Everything here is allocation-free for string ids and safe-integer ids: the hot
  * path of `can` calls it for every percentage check.
  */
+
+import type { BucketHash } from './bucket-hash.js';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -124,3 +128,12 @@ export function bucketOf(featureName: string, userId: string | number): number {
 export function percentageThreshold(percentage: number): number {
   return Math.round(percentage * 1000);
 }
+
+/** Hash version 1: FNV-1a + fmix32, salted by the feature name, 0.001 % buckets (see `bucketOf`). */
+export const HASH_V1: BucketHash = {
+  version: 1,
+  description: 'rollout v1: FNV-1a/fmix32 of "<feature>\\0<id>", 100000 buckets',
+  prepare: saltState,
+  position: (state, id) => bucketFromSalt(state, id) / 1000,
+  includes: (state, id, percentage) => bucketFromSalt(state, id) < percentageThreshold(percentage),
+};

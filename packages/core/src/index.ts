@@ -3,6 +3,7 @@
  * validation, the `Rollout` client and the store contract; no I/O of its own.
  */
 export { BUCKETS, bucketOf, DEFAULT_HASH_VERSION, percentageThreshold } from './bucket.js';
+export { crc32 } from './crc32.js';
 export { TypedEmitter } from './emitter.js';
 export {
   ClosedError,
@@ -31,7 +32,15 @@ export {
   type GroupPredicate,
   isOnReason,
 } from './evaluate.js';
-export { crc32, HASH_GEM, HASH_GEM_MODULO, HASH_GEM_RANDOMIZED } from './gem-hash.js';
+export {
+  HASH_GEM,
+  HASH_GEM_ID_MODULO,
+  HASH_GEM_MODULO,
+  HASH_GEM_MODULO_RANDOMIZED,
+  HASH_GEM_RANDOMIZED,
+  HASH_GEM_THOUSANDTHS,
+  HASH_GEM_THOUSANDTHS_RANDOMIZED,
+} from './gem-hash.js';
 export { type BucketHash, HASH_V1, hashVersion, hashVersions } from './hash-versions.js';
 export { LIMITS } from './limits.js';
 export {

@@ -4,14 +4,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GEM_RAND_BASE } from '../src/gem-hash.js';
 import {
+  type BucketHash,
   compileFeature,
   crc32,
   evaluateFeature,
   featureFromInput,
   HASH_GEM,
+  HASH_GEM_ID_MODULO,
   HASH_GEM_MODULO,
+  HASH_GEM_MODULO_RANDOMIZED,
   HASH_GEM_RANDOMIZED,
+  HASH_GEM_THOUSANDTHS,
+  HASH_GEM_THOUSANDTHS_RANDOMIZED,
   hashVersion,
+  hashVersions,
   isOnReason,
 } from '../src/index.js';
 
@@ -24,8 +30,23 @@ interface Vector {
   v2: boolean;
   v3: boolean;
   v4: boolean;
+  v5: boolean;
+  v6: boolean;
+  v7: boolean;
+  v8: boolean;
   note?: string;
 }
+
+const VERSIONS = ['v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8'] as const;
+const HASHES: Record<(typeof VERSIONS)[number], BucketHash> = {
+  v2: HASH_GEM,
+  v3: HASH_GEM_RANDOMIZED,
+  v4: HASH_GEM_MODULO,
+  v5: HASH_GEM_MODULO_RANDOMIZED,
+  v6: HASH_GEM_THOUSANDTHS,
+  v7: HASH_GEM_THOUSANDTHS_RANDOMIZED,
+  v8: HASH_GEM_ID_MODULO,
+};
 
 const fixture = JSON.parse(
   readFileSync(new URL('./fixtures/gem-vectors.json', import.meta.url), 'utf8'),
@@ -50,6 +71,16 @@ const RUBY_RAND_BASE = 4294967295 / 100.0;
 const gemV2 = (id: string, p: number) => zlibCrc32(id) < RUBY_RAND_BASE * p;
 const gemV3 = (id: string, name: string, p: number) => zlibCrc32(id + name) < RUBY_RAND_BASE * p;
 const gemV4 = (id: string, p: number) => zlibCrc32(id) % 100 < p;
+const gemV5 = (id: string, name: string, p: number) => zlibCrc32(id + name) % 100 < p;
+const gemV6 = (id: string, p: number) => zlibCrc32(id) % 100_000 < p * 1_000;
+const gemV7 = (id: string, name: string, p: number) => zlibCrc32(id + name) % 100_000 < p * 1_000;
+// Gem 1.x: user.id % 100 with Ruby's floored modulo, for Integer ids (or their decimal string).
+function gemV8(id: string | number, p: number): boolean {
+  if (typeof id === 'string' && !/^-?(0|[1-9]\d*)$/.test(id)) return false;
+  const n = typeof id === 'string' ? BigInt(id) : id;
+  const m = typeof n === 'bigint' ? Number(((n % 100n) + 100n) % 100n) : ((n % 100) + 100) % 100;
+  return m < p;
+}
 
 function evaluate(version: number, name: string, id: string | number, percentage: number): boolean {
   const cf = compileFeature(
@@ -58,7 +89,7 @@ function evaluate(version: number, name: string, id: string | number, percentage
   return isOnReason(evaluateFeature(cf, { id }, new Map(), undefined, undefined));
 }
 
-describe('gem-compatible bucketing (hash versions 2, 3, 4)', () => {
+describe('gem-compatible bucketing (hash versions 2 to 8)', () => {
   it('computes zlib CRC-32 (check value of "123456789" is 0xCBF43926)', () => {
     expect(crc32('123456789')).toBe(0xcbf43926);
     expect(bitwiseCrc32('123456789')).toBe(0xcbf43926);
@@ -83,49 +114,75 @@ describe('gem-compatible bucketing (hash versions 2, 3, 4)', () => {
       expect(gemV2(id, v.percentage), id).toBe(v.v2);
       expect(gemV3(id, v.feature, v.percentage), id).toBe(v.v3);
       expect(gemV4(id, v.percentage), id).toBe(v.v4);
+      expect(gemV5(id, v.feature, v.percentage), id).toBe(v.v5);
+      expect(gemV6(id, v.percentage), id).toBe(v.v6);
+      expect(gemV7(id, v.feature, v.percentage), id).toBe(v.v7);
+      expect(gemV8(v.id, v.percentage), id).toBe(v.v8);
     }
     // The vectors exercise both answers of every version, and the threshold edges.
-    for (const key of ['v2', 'v3', 'v4'] as const) {
+    for (const key of VERSIONS) {
       expect(fixture.vectors.some((v) => v[key])).toBe(true);
       expect(fixture.vectors.some((v) => !v[key])).toBe(true);
     }
-    expect(fixture.vectors.filter((v) => v.note).length).toBeGreaterThanOrEqual(14);
+    expect(fixture.vectors.filter((v) => v.note).length).toBeGreaterThanOrEqual(40);
+    // 33.3 % and the 33 % the old gems read it as (to_i) differ for a CRC ending in 33.
+    const edge = fixture.vectors.filter((v) => v.crc32 % 100 === 33 && v.note);
+    expect(edge.map((v) => [v.percentage, v.v4])).toEqual([
+      [33, false],
+      [33.3, true],
+    ]);
   });
 
-  it('HASH_GEM, HASH_GEM_RANDOMIZED and HASH_GEM_MODULO reproduce every golden vector', () => {
+  it('every gem hash reproduces every golden vector', () => {
     for (const v of fixture.vectors) {
       const label = `${JSON.stringify(v.id)} ${v.feature} ${v.percentage}`;
       expect(crc32(v.id), label).toBe(v.crc32);
-      expect(HASH_GEM.includes(HASH_GEM.prepare(v.feature), v.id, v.percentage), label).toBe(v.v2);
-      expect(
-        HASH_GEM_RANDOMIZED.includes(HASH_GEM_RANDOMIZED.prepare(v.feature), v.id, v.percentage),
-        label,
-      ).toBe(v.v3);
-      expect(
-        HASH_GEM_MODULO.includes(HASH_GEM_MODULO.prepare(v.feature), v.id, v.percentage),
-        label,
-      ).toBe(v.v4);
+      for (const key of VERSIONS) {
+        const hash = HASHES[key];
+        expect(hash.includes(hash.prepare(v.feature), v.id, v.percentage), `${key} ${label}`).toBe(
+          v[key],
+        );
+      }
     }
   });
 
-  it('evaluation of a feature with hashVersion 2/3/4 answers as the gem would', () => {
+  it('evaluation of a feature with hashVersion 2 to 8 answers as the gem would', () => {
     for (const v of fixture.vectors) {
       const label = `${JSON.stringify(v.id)} ${v.feature} ${v.percentage}`;
-      expect(evaluate(2, v.feature, v.id, v.percentage), label).toBe(v.v2);
-      expect(evaluate(3, v.feature, v.id, v.percentage), label).toBe(v.v3);
-      expect(evaluate(4, v.feature, v.id, v.percentage), label).toBe(v.v4);
-      // A numeric id and its decimal string are the same user, as in the gem (to_s).
-      if (typeof v.id === 'number')
-        expect(evaluate(2, v.feature, String(v.id), v.percentage)).toBe(v.v2);
+      for (const key of VERSIONS) {
+        const version = HASHES[key].version;
+        // At 100 % evaluation lets every user with an id in without asking the hash: the
+        // same answer for every version, except version 8's non-integer ids (the gem 1.x raised).
+        const expected = v[key] || v.percentage >= 100;
+        expect(evaluate(version, v.feature, v.id, v.percentage), `${key} ${label}`).toBe(expected);
+        // A numeric id and its decimal string are the same user, as in the gem (to_s).
+        if (typeof v.id === 'number' && Number.isInteger(v.id))
+          expect(evaluate(version, v.feature, String(v.id), v.percentage)).toBe(expected);
+      }
     }
   });
 
-  it('versions 2 to 4 are registered and described', () => {
-    for (const version of [2, 3, 4]) {
-      const hash = hashVersion(version);
-      expect(hash?.version).toBe(version);
-      expect(hash?.description).toMatch(/gem/);
+  it('versions 2 to 8 are registered once each and described with their gem releases', () => {
+    expect(hashVersions().map((h) => h.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const key of VERSIONS) {
+      const hash = hashVersion(HASHES[key].version);
+      expect(hash).toBe(HASHES[key]);
+      expect(hash?.description).toMatch(/^rollout gem \S+/);
     }
+  });
+
+  it("version 8 is Ruby's floored user.id % 100, for integer ids only", () => {
+    const at = (id: string | number) => HASH_GEM_ID_MODULO.position(0, id);
+    expect([at(7), at(107), at('107'), at(-7), at('-7'), at(-100), at('-100')]).toEqual([
+      7, 7, 7, 93, 93, 0, 0,
+    ]);
+    // Ids of any length: the decimal digits are reduced one by one.
+    expect(at('123456789012345678901234567890')).toBe(90);
+    for (const id of ['abc', '12abc', '007', '+7', '', '-', '7.0', ' 7'])
+      expect(at(id), JSON.stringify(id)).toBe(-1);
+    for (const id of ['abc', '007'])
+      expect(HASH_GEM_ID_MODULO.includes(0, id, 100), JSON.stringify(id)).toBe(false);
+    expect(HASH_GEM_ID_MODULO.includes(0, 99, 100)).toBe(true);
   });
 
   it('CRC-32 of any string (all of Unicode) equals zlib', () => {
@@ -157,7 +214,7 @@ describe('gem-compatible bucketing (hash versions 2, 3, 4)', () => {
   });
 
   it('is monotonic: raising the percentage only adds users', () => {
-    const hashes = [HASH_GEM, HASH_GEM_RANDOMIZED, HASH_GEM_MODULO];
+    const hashes = Object.values(HASHES);
     fc.assert(
       fc.property(
         fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), fc.integer()),
