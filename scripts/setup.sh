@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything rollout needs on a fresh Debian machine that has Node 20 and npm:
 # pnpm at the pinned version, the real servers the store tests start (redis-server,
-# memcached, PostgreSQL) when they are missing, and the workspace's dependencies.
+# memcached, PostgreSQL) when they are missing, Chromium for the OFREP browser test
+# (@rollout/server drives Debian's /usr/bin/chromium with playwright-core), and the
+# workspace's dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,8 +24,9 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v memcached >/dev/null 2>&1 || missing+=(memcached)
 pg_bin || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
-  echo "setup: installing ${missing[*]} (the store tests start real servers)"
+  echo "setup: installing ${missing[*]} (the store tests start real servers; the browser test runs Chromium)"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

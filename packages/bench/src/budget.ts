@@ -24,6 +24,8 @@ export interface Budget {
   activateRepeats: number;
   /** Mutations, reads and propagations timed per server store. */
   storeOps: number;
+  /** Seconds of load per row of the HTTP section. */
+  httpSeconds: number;
 }
 
 /** The budget for this run. */
@@ -38,6 +40,7 @@ export function budgetFromEnv(env: NodeJS.ProcessEnv = process.env): Budget {
       userCounts: [10, 1_000, 10_000],
       activateRepeats: 3,
       storeOps: 30,
+      httpSeconds: 1,
     };
   }
   return {
@@ -48,5 +51,6 @@ export function budgetFromEnv(env: NodeJS.ProcessEnv = process.env): Budget {
     userCounts: [10, 1_000, 10_000, 100_000],
     activateRepeats: 15,
     storeOps: 300,
+    httpSeconds: 4,
   };
 }

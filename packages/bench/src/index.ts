@@ -3,7 +3,7 @@
  * to packages/bench/results/, and a Markdown copy of the tables (results/performance.md;
  * with BENCH_WRITE_PERFORMANCE=1 also packages/bench/PERFORMANCE.md).
  *
- * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,growth,snapshot,activate,stores
+ * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,growth,snapshot,activate,stores,http
  * to run some sections; BENCH_STORES=memory,file,redis,postgres,memcache to pick stores.
  */
 import { writeFileSync } from 'node:fs';
@@ -21,11 +21,12 @@ import { runSnapshotSection } from './growth/snapshot-section.js';
 import { describeMachine, peerVersions } from './harness/machine.js';
 import { RESULTS_DIR, Report } from './harness/report.js';
 import { formatNs } from './harness/table.js';
+import { runHttpSection } from './http/http-section.js';
 import { openCatalog, type StoreKey } from './stores/catalog.js';
 import { runStoreSection } from './stores/store-section.js';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ALL_SECTIONS = ['evaluation', 'growth', 'snapshot', 'activate', 'stores'] as const;
+const ALL_SECTIONS = ['evaluation', 'growth', 'snapshot', 'activate', 'stores', 'http'] as const;
 const ALL_STORES: StoreKey[] = ['memory', 'file', 'redis', 'postgres', 'memcache'];
 
 function listFromEnv<T extends string>(value: string | undefined, all: readonly T[]): T[] {
@@ -94,6 +95,8 @@ async function main(): Promise<void> {
       await catalog.close();
     }
   }
+
+  if (sections.includes('http')) await runHttpSection(report, budget);
 
   const seconds = (performance.now() - started) / 1000;
   const missed = verdicts.filter((v) => !v.meetsTarget);

@@ -6,6 +6,7 @@ import { importCommand } from './import.js';
 import { importGemCommand } from './import-gem.js';
 import { listCommand } from './list.js';
 import { removeCommand } from './remove.js';
+import { serveCommand } from './serve.js';
 import { setCommand } from './set.js';
 import { showCommand } from './show.js';
 import { toggleCommands } from './toggles.js';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   setCommand,
   explainCommand,
   watchCommand,
+  serveCommand,
   exportCommand,
   importCommand,
   importGemCommand,

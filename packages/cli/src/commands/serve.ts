@@ -1,0 +1,81 @@
+import { createRolloutServer, listen } from '@rollout/server';
+import { usageError } from '../cli-error.js';
+import type { Command } from '../command.js';
+
+function parsePort(text: string | boolean | undefined): number {
+  if (text === undefined) return 8080;
+  const port = Number(text);
+  if (typeof text !== 'string' || !/^\d+$/.test(text) || port > 65_535) {
+    throw usageError(`--port must be a number from 0 to 65535, got ${JSON.stringify(text)}`);
+  }
+  return port;
+}
+
+/** `rollout serve`: the OFREP evaluation server as a process. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Serve flag evaluation over HTTP (OpenFeature OFREP) until stopped',
+  usage: ['serve [--port 8080] [--host 127.0.0.1] [--token T] [--cors ORIGINS]'],
+  description:
+    'Serves the OpenFeature Remote Evaluation Protocol (POST /ofrep/v1/evaluate/flags[/KEY], an SSE event stream) and GET /healthz from the store\'s features kept in memory; changes from any process reach clients as they arrive. Clients send the token as "Authorization: Bearer T" or "X-API-Key: T" (--token, or ROLLOUT_SERVER_TOKEN). Without a token it only listens on loopback and answers local clients. Prints "listening on http://HOST:PORT" once it accepts connections; SIGTERM or Ctrl-C stops it cleanly (exit 0).',
+  args: { min: 0, max: 0 },
+  options: {
+    port: {
+      type: 'string',
+      short: 'p',
+      value: 'PORT',
+      help: 'port to listen on (default 8080; 0 picks one)',
+    },
+    host: { type: 'string', value: 'HOST', help: 'interface to bind (default 127.0.0.1)' },
+    token: {
+      type: 'string',
+      value: 'T',
+      help: 'token clients must send (or ROLLOUT_SERVER_TOKEN)',
+    },
+    cors: {
+      type: 'string',
+      value: 'ORIGINS',
+      help: 'comma-separated browser origins allowed to call, or *',
+    },
+  },
+  examples: [
+    'serve --store redis://localhost:6379',
+    'serve --store postgres://db/flags --host 0.0.0.0 --port 8080 --token "$FLAGS_TOKEN"',
+    'serve --store file:./flags.json --cors https://app.example.com',
+  ],
+  unbounded: true,
+  async run(ctx, _args, options) {
+    const port = parsePort(options.port);
+    const host = typeof options.host === 'string' ? options.host : '127.0.0.1';
+    const token = typeof options.token === 'string' ? options.token : ctx.env.ROLLOUT_SERVER_TOKEN;
+    const cors =
+      typeof options.cors === 'string'
+        ? options.cors
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean)
+        : [];
+    const rollout = await ctx.client();
+    const server = createRolloutServer({
+      rollout,
+      tokens: token ? [token] : [],
+      cors,
+      onError: (error) =>
+        ctx.out.warn(`request failed: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    const listening = await listen(server, { host, port });
+    try {
+      if (!token) ctx.out.note('no token: answering clients on this machine only');
+      ctx.out.line(`listening on ${listening.url}`);
+      rollout.on('stale', ({ error }) =>
+        ctx.out.warn(`lost the store (${error.message}); serving the last snapshot`),
+      );
+      rollout.on('fresh', () => ctx.out.note('store reachable again; resynced'));
+      await ctx.interrupted();
+      ctx.out.note('stopping');
+    } finally {
+      await listening.close();
+    }
+    return undefined;
+  },
+};
