@@ -60,8 +60,6 @@ export {
   type ParsedStoreUrl,
   parseStoreUrl,
   redactStoreUrl,
-  STORE_PACKAGES,
-  type StoreFromUrl,
 } from './open-store.js';
 export { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './reasons.js';
 export {
@@ -81,6 +79,14 @@ export type {
   StoreListener,
   StoreSnapshot,
 } from './store.js';
+export {
+  registerStore,
+  STORE_PACKAGES,
+  type StoreFromUrl,
+  type StoreLoader,
+  type StoreModule,
+  storePackageFor,
+} from './store-registry.js';
 export {
   featureFromInput,
   normalizeData,
