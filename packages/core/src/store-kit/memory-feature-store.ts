@@ -86,7 +86,7 @@ export class MemoryFeatureStore implements FeatureStore {
     return this.rev;
   }
 
-  /** Compare-and-set write; see FeatureStore.put. */
+  /** Compare-and-set write of a validated record (ValidationError otherwise); see FeatureStore.put. */
   async put(feature: Feature, expectedVersion: number): Promise<Feature> {
     this.guard.assertOpen();
     checkExpectedVersion(expectedVersion);
@@ -94,7 +94,10 @@ export class MemoryFeatureStore implements FeatureStore {
     const stored = current?.version ?? 0;
     if (stored !== expectedVersion)
       throw versionConflict(this.name, feature.name, expectedVersion, stored);
-    const record = copyFeature({ ...feature, version: expectedVersion + 1 });
+    // Validated like every store's put: what is written can always be read back.
+    const { version: _ignored, ...fields } = feature;
+    const record = parseFeature(fields);
+    record.version = expectedVersion + 1;
     this.features.set(record.name, record);
     this.changed(record.name, record);
     return copyFeature(record);
