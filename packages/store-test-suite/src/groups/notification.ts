@@ -1,11 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  type FeatureStore,
-  Rollout,
-  type RolloutEvents,
-  type StoreChange,
-  type StoreListener,
-} from '@rollout/core';
+import { type FeatureStore, Rollout, type StoreChange, type StoreListener } from '@rollout/core';
 import { sleep } from '@rollout/core/store';
 import { makeFeature } from '../fixtures.js';
 import { nextEvent } from '../next-event.js';
