@@ -1,4 +1,5 @@
-import { CorruptDataError, type Feature, parseFeature, ValidationError } from '@rollout/core';
+import { CorruptDataError, type Feature, parseFeature } from '@rollout/core';
+import { checkFeatureRecord } from '@rollout/core/store';
 import { STORE_NAME } from './errors.js';
 
 /** A feature ready to write: validated (its version dropped) and its `document` text. */
@@ -14,11 +15,7 @@ export interface EncodedFeature {
  * survives the UTF-8 round trip unchanged.
  */
 export function encodeFeature(feature: Feature): EncodedFeature {
-  if (typeof feature !== 'object' || feature === null) {
-    throw new ValidationError('feature', feature, 'must be a feature object');
-  }
-  const { version: _ignored, ...fields } = feature;
-  const clean = parseFeature(fields);
+  const clean = checkFeatureRecord(feature);
   const { version: _version, ...document } = clean;
   return { feature: clean, document: JSON.stringify(document) };
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { type FeatureRow } from './codec.js';
+import type { FeatureRow } from './codec.js';
 import { type Layout, layout } from './layout.js';
 import type { ResolvedOptions } from './options.js';
 

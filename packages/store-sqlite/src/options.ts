@@ -57,16 +57,28 @@ export function resolveOptions(options: SqliteStoreOptions): ResolvedOptions {
   }
   if (path === ':memory:' || path.startsWith('file:')) {
     // An in-memory database is private to one connection: nothing another process could share.
-    throw new ValidationError('path', path, 'must be a file path (use @rollout/store-memory for memory)');
+    throw new ValidationError(
+      'path',
+      path,
+      'must be a file path (use @rollout/store-memory for memory)',
+    );
   }
   if (typeof table !== 'string' || !IDENTIFIER.test(table)) {
-    throw new ValidationError('table', table, 'must be a plain identifier of at most 48 characters');
+    throw new ValidationError(
+      'table',
+      table,
+      'must be a plain identifier of at most 48 characters',
+    );
   }
   return {
     path,
     table,
     busyTimeoutMs: positiveInteger('busyTimeoutMs', options.busyTimeoutMs, DEFAULTS.busyTimeoutMs),
-    pollIntervalMs: positiveNumber('pollIntervalMs', options.pollIntervalMs, DEFAULTS.pollIntervalMs),
+    pollIntervalMs: positiveNumber(
+      'pollIntervalMs',
+      options.pollIntervalMs,
+      DEFAULTS.pollIntervalMs,
+    ),
     changeLogSize: positiveInteger('changeLogSize', options.changeLogSize, DEFAULTS.changeLogSize),
   };
 }

@@ -10,6 +10,7 @@ import { parseFeature } from '../validation.js';
 import { ClosedGuard } from './closed-guard.js';
 import { copyFeature } from './copy.js';
 import { ListenerSet } from './listener-set.js';
+import { checkFeatureRecord } from './records.js';
 import { checkExpectedVersion, versionConflict } from './versions.js';
 
 /** Options of {@link MemoryFeatureStore}. */
@@ -95,8 +96,7 @@ export class MemoryFeatureStore implements FeatureStore {
     if (stored !== expectedVersion)
       throw versionConflict(this.name, feature.name, expectedVersion, stored);
     // Validated like every store's put: what is written can always be read back.
-    const { version: _ignored, ...fields } = feature;
-    const record = parseFeature(fields);
+    const record = checkFeatureRecord(feature);
     record.version = expectedVersion + 1;
     this.features.set(record.name, record);
     this.changed(record.name, record);
