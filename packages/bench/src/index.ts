@@ -27,7 +27,7 @@ import { runStoreSection } from './stores/store-section.js';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ALL_SECTIONS = ['evaluation', 'growth', 'snapshot', 'activate', 'stores', 'http'] as const;
-const ALL_STORES: StoreKey[] = ['memory', 'file', 'redis', 'postgres', 'memcache'];
+const ALL_STORES: StoreKey[] = ['memory', 'file', 'redis', 'postgres', 'memcache', 'sqlite'];
 
 function listFromEnv<T extends string>(value: string | undefined, all: readonly T[]): T[] {
   if (!value) return [...all];
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       if (sections.includes('activate')) await runActivateUserSection(report, budget, catalog);
       if (sections.includes('stores')) {
         // The server stores of issues 3, 4 and 5, and the file store (watched, multi-process) too.
-        for (const key of ['file', 'redis', 'postgres', 'memcache'] as const) {
+        for (const key of ['file', 'redis', 'postgres', 'memcache', 'sqlite'] as const) {
           const target = catalog.stores.find((s) => s.key === key);
           if (target) await runStoreSection(report, budget, target);
           else {

@@ -7,7 +7,7 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     type: 'string',
     short: 's',
     value: 'URL',
-    help: 'the store (default: $ROLLOUT_STORE): memory:, file:./flags.json, redis://host:6379, postgres://user@host/db, memcache://host:11211',
+    help: 'the store (default: $ROLLOUT_STORE): memory:, file:./flags.json, redis://host:6379, postgres://user@host/db, memcache://host:11211, sqlite:./flags.db',
   },
   json: { type: 'boolean', help: 'machine-readable JSON on stdout' },
   'no-color': {

@@ -107,7 +107,7 @@ function hintOf(error: unknown): string | undefined {
   if (error instanceof RolloutError && error.code === 'INVALID_STORE_URL') {
     const pkg = (error as { packageName?: string }).packageName;
     if (pkg === undefined) {
-      return 'store URLs look like file:./flags.json, redis://localhost:6379, postgres://user@host/db, memcache://host:11211, memory:';
+      return 'store URLs look like file:./flags.json, redis://localhost:6379, postgres://user@host/db, memcache://host:11211, sqlite:./flags.db, memory:';
     }
     return /needs/.test(error.message)
       ? `install it next to the CLI: npm install ${pkg}`

@@ -69,8 +69,6 @@ export {
   type ParsedStoreUrl,
   parseStoreUrl,
   redactStoreUrl,
-  STORE_PACKAGES,
-  type StoreFromUrl,
 } from './open-store.js';
 export { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './reasons.js';
 export {
@@ -90,6 +88,14 @@ export type {
   StoreListener,
   StoreSnapshot,
 } from './store.js';
+export {
+  registerStore,
+  STORE_PACKAGES,
+  type StoreFromUrl,
+  type StoreLoader,
+  type StoreModule,
+  storePackageFor,
+} from './store-registry.js';
 export {
   featureFromInput,
   normalizeData,

@@ -7,15 +7,24 @@ import type { Feature } from './model.js';
  */
 export interface StoreCapabilities {
   /**
-   * The store pushes changes (`subscribe` is implemented and delivers every change
-   * within milliseconds). Clients still poll `revision()` as a safety net, slowly.
+   * The backend itself tells the store about changes made by any process, as they
+   * happen (pub/sub, LISTEN/NOTIFY, a file watch), and `subscribe` delivers them.
+   * A `subscribe` that only polls does not count: such a store declares `push:
+   * false` (it may still implement `subscribe`, which must then deliver every
+   * change all the same). Push is a fast path, never the only one: a client polls
+   * `revision()` every `pollIntervalMs` whether or not the store pushes, so the
+   * revision must move for every write even in push stores.
    */
   readonly push: boolean;
   /** Several OS processes may use the same backend at once, and writes stay atomic between them. */
   readonly multiProcess: boolean;
   /** Data survives a backend restart (false for memory and memcache). */
   readonly durable: boolean;
-  /** How often a client should poll `revision()`, in ms, when it has no push (or as a push safety net). */
+  /**
+   * How often a client polls `revision()`, in ms: the only change signal of a
+   * store without push, the safety net of one with push (a client polls at this
+   * interval in both cases, unless its `pollInterval` option says otherwise).
+   */
   readonly pollIntervalMs: number;
   /** The store keeps an append-only change history (`history` is implemented). */
   readonly history: boolean;
@@ -44,7 +53,9 @@ export interface StoreListener {
   change(change: StoreChange): void;
   /**
    * Notifications may have been missed (the push connection dropped and came back,
-   * the data vanished): reload the whole snapshot.
+   * the data vanished): reload the whole snapshot. A store calls it after every
+   * gap in its push channel, once the channel is back, so that a change made
+   * during the gap is never lost.
    */
   resync(): void;
   /** The push channel failed; the client marks itself stale until a refresh succeeds. */
@@ -65,11 +76,16 @@ export interface HistoryEntry {
  * evaluation logic. Implement the required members, declare `capabilities`, and
  * run `@rollout/store-test-suite` against it.
  *
- * Rules every store follows:
+ * Rules every store follows (each one pinned by a conformance case):
  * - Names and ids are data: they are never spliced into a key pattern, SQL or a path.
  * - Every error is a `StoreError` (or subclass) naming the store, with `cause` kept.
+ *   Errors are recognised by `code` (`isRolloutError(error, 'VERSION_CONFLICT')`),
+ *   never `instanceof`: a store may be built against another copy of this package.
  * - A write either happens completely or not at all.
  * - Records are returned as fresh objects the caller may keep; the store keeps no reference to them.
+ * - After `close()` every member (connect, snapshot, get, revision, put, remove,
+ *   subscribe, history) rejects with `ClosedError` (code `CLOSED`), never a
+ *   backend's own "connection closed" error; `close()` twice resolves.
  */
 export interface FeatureStore {
   /** Short backend name used in errors and tools: `memory`, `file`, `redis`, ... */
@@ -102,6 +118,10 @@ export interface FeatureStore {
    * given. Throws `VersionConflictError` when the stored version differs, leaving
    * the store unchanged. Bumps the revision and notifies subscribers.
    * Returns the record as stored.
+   *
+   * `put` validates the record (as `parseFeature` does) and throws
+   * `ValidationError` (code `INVALID_INPUT`) before writing anything: a store never
+   * writes what it could not read back, whoever called it.
    */
   put(feature: Feature, expectedVersion: number): Promise<Feature>;
 
@@ -110,12 +130,20 @@ export interface FeatureStore {
    * `expectedVersion` (or whatever it is, when `expectedVersion` is undefined).
    * Returns false when there was nothing to remove; throws `VersionConflictError`
    * when the version differs. Bumps the revision and notifies subscribers.
+   *
+   * A feature that does not exist: `remove(name)` and `remove(name, 0)` return
+   * false and change nothing (the revision stays); `remove(name, n)` with any
+   * other `n` throws `VersionConflictError` (the caller expected a version that
+   * someone else removed).
    */
   remove(name: string, expectedVersion?: number): Promise<boolean>;
 
   /**
    * Push ability (`capabilities.push`): calls `listener` for every change made by
-   * any process, until the returned function is called. Optional.
+   * any process, this instance included (several clients may share one store
+   * instance), with growing revisions, until the returned function is called.
+   * After a gap in the channel it calls `error` while down and `resync` once back.
+   * Required when `push` is true; optional otherwise.
    */
   subscribe?(listener: StoreListener): Promise<() => Promise<void>>;
 

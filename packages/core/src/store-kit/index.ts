@@ -21,6 +21,7 @@ export { copyFeature } from './copy.js';
 export { ListenerSet } from './listener-set.js';
 export { MemoryFeatureStore, type MemoryFeatureStoreOptions } from './memory-feature-store.js';
 export { positiveInteger, positiveNumber } from './options.js';
+export { checkFeatureRecord } from './records.js';
 export { jitteredBackoff, sleep } from './sleep.js';
 export { expectScheme, urlBoolean, urlNumber } from './store-url.js';
 export { checkExpectedVersion, versionConflict } from './versions.js';

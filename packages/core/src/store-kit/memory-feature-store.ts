@@ -10,6 +10,7 @@ import { parseFeature } from '../validation.js';
 import { ClosedGuard } from './closed-guard.js';
 import { copyFeature } from './copy.js';
 import { ListenerSet } from './listener-set.js';
+import { checkFeatureRecord } from './records.js';
 import { checkExpectedVersion, versionConflict } from './versions.js';
 
 /** Options of {@link MemoryFeatureStore}. */
@@ -86,7 +87,7 @@ export class MemoryFeatureStore implements FeatureStore {
     return this.rev;
   }
 
-  /** Compare-and-set write; see FeatureStore.put. */
+  /** Compare-and-set write of a validated record (ValidationError otherwise); see FeatureStore.put. */
   async put(feature: Feature, expectedVersion: number): Promise<Feature> {
     this.guard.assertOpen();
     checkExpectedVersion(expectedVersion);
@@ -94,7 +95,9 @@ export class MemoryFeatureStore implements FeatureStore {
     const stored = current?.version ?? 0;
     if (stored !== expectedVersion)
       throw versionConflict(this.name, feature.name, expectedVersion, stored);
-    const record = copyFeature({ ...feature, version: expectedVersion + 1 });
+    // Validated like every store's put: what is written can always be read back.
+    const record = checkFeatureRecord(feature);
+    record.version = expectedVersion + 1;
     this.features.set(record.name, record);
     this.changed(record.name, record);
     return copyFeature(record);
