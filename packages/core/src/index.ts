@@ -13,6 +13,7 @@ export {
   FeatureExistsError,
   FeatureNotFoundError,
   GroupPredicateError,
+  HistoryUnsupportedError,
   isRolloutError,
   NotReadyError,
   RolloutError,
@@ -76,6 +77,7 @@ export { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './rea
 export {
   type Explanation,
   type FeatureChangeEvent,
+  type HistoryPageOptions,
   Rollout,
   type RolloutEvents,
   type RolloutOptions,
@@ -84,12 +86,22 @@ export {
 export { compareSemver, parseSemver, type SemVer } from './semver.js';
 export type {
   FeatureStore,
+  HistoryAction,
   HistoryEntry,
+  HistoryQuery,
   StoreCapabilities,
   StoreChange,
   StoreListener,
   StoreSnapshot,
+  WriteContext,
 } from './store.js';
+export {
+  checkHistoryQuery,
+  checkWriteContext,
+  validateActor,
+  validateNote,
+  type WriteOptions,
+} from './validation/history.js';
 export {
   featureFromInput,
   normalizeData,
