@@ -45,7 +45,8 @@ export function runMultiProcessTests(runner: TestRunner, config: ConformanceOpti
   runGroups(runner, config, [multiProcessGroup]);
 }
 
-function runChild(worker: string, job: WorkerJob): Promise<void> {
+/** Runs one worker process with `job`; rejects with its stderr when it fails. */
+export function runChild(worker: string, job: WorkerJob): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [worker, JSON.stringify(job)], {
       stdio: ['ignore', 'pipe', 'pipe'],
