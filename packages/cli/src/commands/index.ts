@@ -2,10 +2,12 @@ import type { Command } from '../command.js';
 import { addCommand } from './add.js';
 import { explainCommand } from './explain.js';
 import { exportCommand } from './export.js';
+import { historyCommand } from './history.js';
 import { importCommand } from './import.js';
 import { importGemCommand } from './import-gem.js';
 import { listCommand } from './list.js';
 import { removeCommand } from './remove.js';
+import { restoreCommand } from './restore.js';
 import { setCommand } from './set.js';
 import { showCommand } from './show.js';
 import { toggleCommands } from './toggles.js';
@@ -20,6 +22,8 @@ export const COMMANDS: readonly Command[] = [
   ...toggleCommands,
   setCommand,
   explainCommand,
+  historyCommand,
+  restoreCommand,
   watchCommand,
   exportCommand,
   importCommand,
