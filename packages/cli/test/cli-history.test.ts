@@ -18,8 +18,7 @@ describe('history and restore', () => {
     const env = freshEnv();
     expect((await rollout(['add', 'checkout', '--percentage', '10'], { env })).code).toBe(0);
     expect(
-      (await rollout(['--actor', 'ci-bot', 'activate-percentage', 'checkout', '50'], { env }))
-        .code,
+      (await rollout(['--actor', 'ci-bot', 'activate-percentage', 'checkout', '50'], { env })).code,
     ).toBe(0);
     const table = await rollout(['history', 'checkout'], { env });
     expect(table.code).toBe(0);
