@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import {
   type FeatureStore,
   type HistoryEntry,
@@ -11,8 +10,7 @@ import {
 import { HOSTILE_NAMES, makeFeature } from '../fixtures.js';
 import type { ConformanceOptions, TestRunner } from '../runner.js';
 import { type ConformanceGroup, runGroups } from '../suite-context.js';
-import type { WorkerJob } from '../worker.js';
-import { runChild } from './multi-process.js';
+import { childJobs, runChildren } from './multi-process.js';
 
 // Stores without history pass these trivially, after checking that the client says so.
 async function keepsHistory(store: FeatureStore): Promise<boolean> {
@@ -200,23 +198,14 @@ export const historyGroup: ConformanceGroup = {
 
     test('several OS processes writing one feature: one entry per write, versions consecutive', async (store, options) => {
       if (!(await keepsHistory(store)) || !store.capabilities.multiProcess) return;
-      const processes = config.processes ?? 4;
-      const per = config.writesPerProcess ?? 20;
-      const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
-      const startAt = Date.now() + 1500;
-      const jobs: WorkerJob[] = Array.from({ length: processes }, (_, p) => ({
-        module: config.module,
-        exportName: config.exportName,
-        options,
+      const jobs = childJobs(config, options, (p, per) => ({
         feature: 'contended',
         ids: Array.from({ length: per }, (_, i) => `p${p}-u${i}`),
         features: [],
-        startAt,
-        concurrency: 3,
         actor: `process-${p}`,
       }));
-      await Promise.all(jobs.map((job) => runChild(worker, job)));
-      const writes = processes * per;
+      await runChildren(jobs);
+      const writes = jobs.reduce((n, job) => n + job.ids.length, 0);
       const entries: HistoryEntry[] = [];
       for (let before: number | undefined; entries.length < writes + 1; ) {
         const page = await history(store, { name: 'contended', limit: 50, before });
