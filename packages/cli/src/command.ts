@@ -12,6 +12,8 @@ export interface GlobalOptions {
   debug: boolean;
   /** How long a command may wait on the store, in ms (0: forever). */
   timeoutMs: number;
+  /** Who writes (`--actor`, default `$USER@hostname`), recorded in the store's history. */
+  actor: string | undefined;
 }
 
 /** A command-line option of one command. */

@@ -19,6 +19,11 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: 'SECONDS',
     help: 'give up waiting on the store after SECONDS (default 15, 0: never)',
   },
+  actor: {
+    type: 'string',
+    value: 'WHO',
+    help: "who makes the change, recorded in the store's history by every command that writes (default: $USER@hostname)",
+  },
   debug: { type: 'boolean', help: 'show stack traces and underlying causes of errors' },
   help: { type: 'boolean', short: 'h', help: "show help (rollout COMMAND --help: the command's)" },
   version: { type: 'boolean', short: 'v', help: 'print the version' },
@@ -97,7 +102,7 @@ export function printCommandHelp(out: Output, command: Command): void {
   lines.push(
     '',
     out.style('bold', 'Global options:'),
-    '  --store URL (or ROLLOUT_STORE), --json, --no-color, --timeout SECONDS, --debug (see rollout --help)',
+    '  --store URL (or ROLLOUT_STORE), --json, --no-color, --timeout SECONDS, --actor WHO, --debug (see rollout --help)',
   );
   lines.push('', out.style('bold', 'Examples:'), ...command.examples.map((e) => `  rollout ${e}`));
   out.line(lines.join('\n'));

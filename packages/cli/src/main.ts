@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   FeatureNotFoundError,
@@ -6,6 +7,7 @@ import {
   Rollout,
   RolloutError,
   redactStoreUrl,
+  validateActor,
 } from '@rollout/core';
 import packageJson from '../package.json' with { type: 'json' };
 import { CliError, usageError } from './cli-error.js';
@@ -29,11 +31,22 @@ export interface MainOptions {
   interrupted?: () => Promise<void>;
 }
 
+/** `$USER@hostname`, the actor of writes without `--actor`; undefined when it is not a valid actor. */
+function defaultActor(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const user = env.USER || env.LOGNAME || env.USERNAME;
+  const actor = user ? `${user}@${hostname()}` : hostname();
+  try {
+    return validateActor(actor);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Default seconds a command may wait on the store. */
 const DEFAULT_TIMEOUT_S = 15;
 
 /** Global options that take a value, so the command name can be found after them. */
-const GLOBAL_VALUE_FLAGS = new Set(['--store', '-s', '--timeout']);
+const GLOBAL_VALUE_FLAGS = new Set(['--store', '-s', '--timeout', '--actor']);
 
 function findCommand(argv: readonly string[]): number {
   for (let i = 0; i < argv.length; i++) {
@@ -242,6 +255,7 @@ export async function main(options: MainOptions): Promise<ExitCode> {
         (typeof values.timeout === 'string'
           ? parseSeconds(values.timeout, '--timeout')
           : DEFAULT_TIMEOUT_S) * 1000,
+      actor: typeof values.actor === 'string' ? validateActor(values.actor) : defaultActor(env),
     };
     const args = parsed.positionals;
     if (args.length < command.args.min || args.length > command.args.max) {
@@ -285,7 +299,7 @@ export async function main(options: MainOptions): Promise<ExitCode> {
           }
         },
       });
-      client = new Rollout({ store });
+      client = new Rollout({ store, actor: globals.actor });
       client.on('error', (error) => {
         lastClientError = error;
       });

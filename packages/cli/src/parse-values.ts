@@ -82,3 +82,12 @@ export function parseSeconds(text: string, what: string): number {
   }
   return value;
 }
+
+/** A positive integer argument (`--limit 20`, a version); a usage error naming `what` otherwise. */
+export function parseCount(text: string, what: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw usageError(`${what} must be a positive integer, not ${JSON.stringify(text)}`);
+  }
+  return n;
+}

@@ -13,6 +13,7 @@ export {
   FeatureExistsError,
   FeatureNotFoundError,
   GroupPredicateError,
+  HistoryUnsupportedError,
   isRolloutError,
   NotReadyError,
   RolloutError,
@@ -74,6 +75,7 @@ export { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './rea
 export {
   type Explanation,
   type FeatureChangeEvent,
+  type HistoryPageOptions,
   Rollout,
   type RolloutEvents,
   type RolloutOptions,
@@ -82,11 +84,14 @@ export {
 export { compareSemver, parseSemver, type SemVer } from './semver.js';
 export type {
   FeatureStore,
+  HistoryAction,
   HistoryEntry,
+  HistoryQuery,
   StoreCapabilities,
   StoreChange,
   StoreListener,
   StoreSnapshot,
+  WriteContext,
 } from './store.js';
 export {
   registerStore,
@@ -96,6 +101,13 @@ export {
   type StoreModule,
   storePackageFor,
 } from './store-registry.js';
+export {
+  checkHistoryQuery,
+  checkWriteContext,
+  validateActor,
+  validateNote,
+  type WriteOptions,
+} from './validation/history.js';
 export {
   featureFromInput,
   normalizeData,

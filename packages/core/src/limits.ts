@@ -29,4 +29,10 @@ export const LIMITS = {
   dataBytes: 64 * 1024,
   /** Deepest nesting of `data`. */
   dataDepth: 20,
+  /** Longest actor of a write (who made it), as recorded in history. */
+  actorLength: 200,
+  /** Longest note of a write (why), as recorded in history. */
+  noteLength: 1_000,
+  /** Most history entries one `history()` call returns. */
+  historyPage: 1_000,
 } as const;

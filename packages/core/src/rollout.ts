@@ -1,42 +1,29 @@
+import { ChangeHistory, type HistoryPageOptions } from './client/change-history.js';
 import { Evaluator } from './client/evaluator.js';
 import type { Emit, RolloutEvents, RolloutStatus } from './client/events.js';
 import type { Explanation } from './client/explain.js';
 import { FeatureWriter } from './client/feature-writer.js';
 import { byName, LocalSnapshot } from './client/local-snapshot.js';
+import type { RolloutOptions } from './client/options.js';
 import { SyncLoop } from './client/sync-loop.js';
 import { TypedEmitter } from './emitter.js';
 import { ValidationError } from './errors.js';
 import type { Feature, FeatureInput, FeaturePatch, User } from './model.js';
-import type { FeatureStore } from './store.js';
+import type { FeatureStore, HistoryEntry } from './store.js';
+import { validateActor, type WriteOptions } from './validation/history.js';
 import { userIdOf, validateFeatureName } from './validation.js';
 
+export type { HistoryPageOptions } from './client/change-history.js';
 export type { FeatureChangeEvent, RolloutEvents, RolloutStatus } from './client/events.js';
 export type { Explanation } from './client/explain.js';
-
-/** Options of {@link Rollout}. */
-export interface RolloutOptions<U = User> {
-  /** Where features live. */
-  store: FeatureStore;
-  /** Maps your user shape to `{ id, groups, ...attributes }`. Default: the user is used as is. */
-  mapUser?: (user: U) => User;
-  /** How often to poll the store's revision, in ms. Default: the store's `capabilities.pollIntervalMs`. */
-  pollInterval?: number;
-  /** Longest wait between reconnection attempts while the store is unavailable, in ms. Default 5000. */
-  maxBackoff?: number;
-  /** Compare-and-set attempts per mutation. Default 100. */
-  writeAttempts?: number;
-  /** Close the store when the client closes. Default true. */
-  closeStore?: boolean;
-  /** Clock, for tests. */
-  now?: () => Date;
-}
+export type { RolloutOptions } from './client/options.js';
 
 /**
  * The rollout client. Evaluation (`can`, `explain`) is synchronous, never throws
  * and never does I/O: it reads a local snapshot that the client keeps fresh
  * (pushed changes where the store can, polling otherwise). Mutations are atomic
  * compare-and-set writes through the store, visible to this client as soon as
- * they resolve.
+ * they resolve; each takes `{ actor?, note? }` last, kept in the store's history.
  *
  * A facade over parts that each own their state and meet through narrow interfaces:
  * the local snapshot (`client/local-snapshot.ts`), the sync loop that keeps it fresh
@@ -51,6 +38,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   private readonly sync: SyncLoop;
   private readonly writer: FeatureWriter;
   private readonly evaluator: Evaluator<U>;
+  private readonly changes: ChangeHistory;
 
   constructor(options: RolloutOptions<U>) {
     super();
@@ -62,6 +50,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       );
     }
     const store = options.store;
+    const actor = options.actor === undefined ? undefined : validateActor(options.actor);
     const now = options.now ?? (() => new Date());
     const emit: Emit = (event, payload) => this.emit(event, payload);
     this.store = store;
@@ -82,8 +71,10 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
       lifecycle: this.sync,
       userId: (userOrId) => userIdOf(this.evaluator.userForId(userOrId)),
       writeAttempts: options.writeAttempts ?? 100,
+      actor,
       now,
     });
+    this.changes = new ChangeHistory(store, this.sync, this.writer);
     this.evaluator = new Evaluator({
       snapshot: this.local,
       sync: this.sync,
@@ -166,71 +157,108 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
    * Creates a feature. Throws FeatureExistsError if it exists, unless
    * `{ replace: true }`, which overwrites it atomically (keeping `createdAt`).
    */
-  async addFeature(input: FeatureInput, options: { replace?: boolean } = {}): Promise<Feature> {
-    return this.writer.add(input, Boolean(options.replace));
+  async addFeature(
+    input: FeatureInput,
+    options: WriteOptions & { replace?: boolean } = {},
+  ): Promise<Feature> {
+    const { replace, ...write } = options ?? {};
+    return this.writer.add(input, Boolean(replace), write);
   }
 
   /** Changes any of a feature's fields atomically. Throws FeatureNotFoundError if it does not exist. */
-  updateFeature(name: string, patch: FeaturePatch): Promise<Feature> {
-    return this.writer.update(name, patch);
+  updateFeature(name: string, patch: FeaturePatch, options?: WriteOptions): Promise<Feature> {
+    return this.writer.update(name, patch, options);
   }
 
   /** Removes a feature. Resolves to false when it did not exist. */
-  removeFeature(name: string): Promise<boolean> {
-    return this.writer.remove(name);
+  removeFeature(name: string, options?: WriteOptions): Promise<boolean> {
+    return this.writer.remove(name, options);
   }
 
   /** Turns the feature on for everyone (adds group ALL, removes NONE). Creates the feature if needed. */
-  activate(name: string): Promise<Feature> {
-    return this.writer.activate(name);
+  activate(name: string, options?: WriteOptions): Promise<Feature> {
+    return this.writer.activate(name, options);
   }
 
   /**
    * Turns the feature off for everyone, like the rollout gem's `deactivate`: clears
    * groups, users, percentage and rules. Description, data and the deny list stay.
    */
-  deactivate(name: string): Promise<Feature> {
-    return this.writer.deactivate(name);
+  deactivate(name: string, options?: WriteOptions): Promise<Feature> {
+    return this.writer.deactivate(name, options);
   }
 
   /** Adds a user (object with `id`, or an id) to the feature's list. Creates the feature if needed. */
-  activateUser(name: string, userOrId: U | string | number): Promise<Feature> {
-    return this.writer.setUser(name, 'users', userOrId, true);
+  activateUser(
+    name: string,
+    userOrId: U | string | number,
+    options?: WriteOptions,
+  ): Promise<Feature> {
+    return this.writer.setUser(name, 'users', userOrId, true, options);
   }
 
   /** Removes a user from the feature's list. */
-  deactivateUser(name: string, userOrId: U | string | number): Promise<Feature> {
-    return this.writer.setUser(name, 'users', userOrId, false);
+  deactivateUser(
+    name: string,
+    userOrId: U | string | number,
+    options?: WriteOptions,
+  ): Promise<Feature> {
+    return this.writer.setUser(name, 'users', userOrId, false, options);
   }
 
   /** Puts a user on the feature's deny list: the user never gets it (unless removed again). */
-  excludeUser(name: string, userOrId: U | string | number): Promise<Feature> {
-    return this.writer.setUser(name, 'excludedUsers', userOrId, true);
+  excludeUser(
+    name: string,
+    userOrId: U | string | number,
+    options?: WriteOptions,
+  ): Promise<Feature> {
+    return this.writer.setUser(name, 'excludedUsers', userOrId, true, options);
   }
 
   /** Takes a user off the feature's deny list. */
-  includeUser(name: string, userOrId: U | string | number): Promise<Feature> {
-    return this.writer.setUser(name, 'excludedUsers', userOrId, false);
+  includeUser(
+    name: string,
+    userOrId: U | string | number,
+    options?: WriteOptions,
+  ): Promise<Feature> {
+    return this.writer.setUser(name, 'excludedUsers', userOrId, false, options);
   }
 
   /** Opens the feature to a group (`ALL`, `NONE`, a data group or a code group). */
-  activateGroup(name: string, group: string): Promise<Feature> {
-    return this.writer.setGroup(name, group, true);
+  activateGroup(name: string, group: string, options?: WriteOptions): Promise<Feature> {
+    return this.writer.setGroup(name, group, true, options);
   }
 
   /** Removes a group from the feature. */
-  deactivateGroup(name: string, group: string): Promise<Feature> {
-    return this.writer.setGroup(name, group, false);
+  deactivateGroup(name: string, group: string, options?: WriteOptions): Promise<Feature> {
+    return this.writer.setGroup(name, group, false, options);
   }
 
   /** Sets the percentage (0 to 100, step 0.001). Raising it only adds users. */
-  activatePercentage(name: string, percentage: number): Promise<Feature> {
-    return this.writer.setPercentage(name, percentage);
+  activatePercentage(name: string, percentage: number, options?: WriteOptions): Promise<Feature> {
+    return this.writer.setPercentage(name, percentage, options);
   }
 
   /** Sets the percentage to 0. */
-  deactivatePercentage(name: string): Promise<Feature> {
-    return this.writer.setPercentage(name, 0);
+  deactivatePercentage(name: string, options?: WriteOptions): Promise<Feature> {
+    return this.writer.setPercentage(name, 0, options);
+  }
+
+  /**
+   * The store's change history, newest first: one feature's (`name`) or all. Pages with
+   * `before` (the last entry's `revision`). Rejects with HistoryUnsupportedError
+   * (code `HISTORY_UNSUPPORTED`, naming the store) when the store keeps none.
+   */
+  history(name?: string, options?: HistoryPageOptions): Promise<HistoryEntry[]> {
+    return this.changes.list(name, options);
+  }
+
+  /**
+   * Writes version `version` of a feature (from history) back as a new version,
+   * recording a `restore` entry; brings a removed feature back.
+   */
+  restore(name: string, version: number, options?: WriteOptions): Promise<Feature> {
+    return this.changes.restore(name, version, options);
   }
 
   /**

@@ -62,13 +62,61 @@ export interface StoreListener {
   error(error: StoreError): void;
 }
 
-/** One entry of a store's change history (optional ability). */
+/** What a write did, as its history entry records it. `restore` is a write like any other. */
+export type HistoryAction = 'add' | 'update' | 'remove' | 'restore';
+
+/**
+ * Who made a write and why: the optional third argument of {@link FeatureStore.put}
+ * and {@link FeatureStore.remove}. A store with `capabilities.history` records it in
+ * the write's history entry; a store without history ignores it. Stores check it with
+ * the kit's `checkWriteContext` (actor and note are bounded, printable text) before
+ * anything reaches the backend.
+ */
+export interface WriteContext {
+  /**
+   * The entry's action. Default (kit `writeAction`): `remove` for `remove`, `add` for a
+   * `put` with expectedVersion 0, `update` otherwise. The client passes `restore` for restores.
+   */
+  readonly action?: HistoryAction;
+  /** Who wrote: a person (`ana@laptop`) or a service name. */
+  readonly actor?: string;
+  /** Why, in a few words (`incident 4711`). */
+  readonly note?: string;
+}
+
+/**
+ * One entry of a store's change history (optional ability, `capabilities.history`):
+ * exactly one per acknowledged write, recorded atomically with the write itself.
+ */
 export interface HistoryEntry {
+  /** The store revision the write produced: unique per entry, the pagination cursor (`before`). */
   readonly revision: number;
+  /** The feature written or removed. */
   readonly name: string;
+  /**
+   * The feature's version after the write; for a remove, the removed version + 1.
+   * A feature removed and added again starts over at version 1.
+   */
+  readonly version: number;
+  /** When the write happened (ISO 8601), by the backend's clock where it has one. */
   readonly at: string;
+  readonly action: HistoryAction;
+  readonly actor?: string;
+  readonly note?: string;
   /** The feature after the change; undefined when it was removed. */
   readonly feature: Feature | undefined;
+  /** The feature before the change; undefined when it did not exist. */
+  readonly previous: Feature | undefined;
+}
+
+/** What {@link FeatureStore.history} returns: a page of entries, newest first. */
+export interface HistoryQuery {
+  /** One feature's entries; every feature's when undefined. */
+  readonly name?: string;
+  /** At most this many entries (positive integer). Default 100. */
+  readonly limit?: number;
+  /** Only entries with a `revision` below this: pass the last entry's revision to get the next page. */
+  readonly before?: number;
 }
 
 /**
@@ -121,9 +169,11 @@ export interface FeatureStore {
    *
    * `put` validates the record (as `parseFeature` does) and throws
    * `ValidationError` (code `INVALID_INPUT`) before writing anything: a store never
-   * writes what it could not read back, whoever called it.
+   * writes what it could not read back, whoever called it. A history store records
+   * one entry (`context` saying who and why) in the same atomic step, trimming the
+   * feature's oldest.
    */
-  put(feature: Feature, expectedVersion: number): Promise<Feature>;
+  put(feature: Feature, expectedVersion: number, context?: WriteContext): Promise<Feature>;
 
   /**
    * Atomic compare-and-delete: removes `name` if its stored version is
@@ -134,9 +184,10 @@ export interface FeatureStore {
    * A feature that does not exist: `remove(name)` and `remove(name, 0)` return
    * false and change nothing (the revision stays); `remove(name, n)` with any
    * other `n` throws `VersionConflictError` (the caller expected a version that
-   * someone else removed).
+   * someone else removed). A history store records one `remove` entry in the same
+   * atomic step (none when nothing was removed).
    */
-  remove(name: string, expectedVersion?: number): Promise<boolean>;
+  remove(name: string, expectedVersion?: number, context?: WriteContext): Promise<boolean>;
 
   /**
    * Push ability (`capabilities.push`): calls `listener` for every change made by
@@ -147,8 +198,13 @@ export interface FeatureStore {
    */
   subscribe?(listener: StoreListener): Promise<() => Promise<void>>;
 
-  /** History ability (`capabilities.history`): changes newest first. Optional. */
-  history?(options?: { name?: string; limit?: number }): Promise<HistoryEntry[]>;
+  /**
+   * History ability (`capabilities.history`): entries newest first (by revision), one
+   * feature's or every feature's, a page at a time. Retention is bounded per feature
+   * (default the last 1,000 entries of each; older ones are trimmed by the write that
+   * goes past the bound). Check the query with the kit's `checkHistoryQuery`. Optional.
+   */
+  history?(query?: HistoryQuery): Promise<HistoryEntry[]>;
 
   /** Releases connections and watchers. Idempotent. Clients the store was given are not closed. */
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import { basicGroup } from './groups/basic.js';
 import { concurrencyGroup } from './groups/concurrency.js';
 import { conflictsGroup } from './groups/conflicts.js';
+import { historyGroup } from './groups/history.js';
 import { hostileInputGroup } from './groups/hostile-input.js';
 import { lifecycleGroup } from './groups/lifecycle.js';
 import { multiProcessGroup } from './groups/multi-process.js';
@@ -18,6 +19,7 @@ export const ALL_GROUPS: readonly ConformanceGroup[] = [
   hostileInputGroup,
   concurrencyGroup,
   multiProcessGroup,
+  historyGroup,
   lifecycleGroup,
 ];
 
@@ -38,10 +40,12 @@ export const ALL_GROUPS: readonly ConformanceGroup[] = [
  *
  * Groups: basic reads and writes, snapshot, version conflicts, change
  * notification, bad input, concurrency in one process, several OS processes
- * writing at once (when the store declares `multiProcess`), and lifecycle (every
+ * writing at once (when the store declares `multiProcess`), change history (when it
+ * declares `history`: one entry per write, also between processes; pages; retention
+ * through the store's `historyLimit` option; restore), and lifecycle (every
  * member rejects after `close()`; `storeFromUrl` refuses other schemes). While a
  * store is being written, run one group instead: `runBasicTests(runner, config)`,
- * `runLifecycleTests(runner, config)` and so on, with the same arguments.
+ * `runLifecycleTests(runner, config)`, `runHistoryTests(runner, config)` and so on, with the same arguments.
  */
 export function runStoreConformance(runner: TestRunner, config: ConformanceOptions): void {
   runGroups(runner, config, ALL_GROUPS);

@@ -8,6 +8,7 @@ export { HOSTILE_NAMES, makeFeature, richFeature } from './fixtures.js';
 export { runBasicTests } from './groups/basic.js';
 export { runConcurrencyTests } from './groups/concurrency.js';
 export { runConflictTests } from './groups/conflicts.js';
+export { runHistoryTests } from './groups/history.js';
 export { runHostileInputTests } from './groups/hostile-input.js';
 export { runLifecycleTests } from './groups/lifecycle.js';
 export { runMultiProcessTests } from './groups/multi-process.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type ConformanceOptions,
   runBasicTests,
+  runHistoryTests,
   runLifecycleTests,
   runStoreConformance,
   type TestRunner,
@@ -174,6 +175,19 @@ describe('the conformance suite', () => {
     expect(names).toEqual([
       expect.stringContaining('storeFromUrl refuses a URL of another scheme'),
     ]);
+  });
+
+  it('passes the reference store, history group included', async () => {
+    const outcomes = await runSuite('KitStore');
+    expect(outcomes.filter((o) => o.name.includes(' > change history > ')).length).toBe(7);
+    expect(outcomes.filter((o) => !o.passed)).toEqual([]);
+  });
+
+  it('catches a history store that forgets who wrote', async () => {
+    const names = failed(await runSuite('NamelessHistoryStore', { register: runHistoryTests }));
+    expect(names).toEqual(
+      expect.arrayContaining([expect.stringContaining('each write records one entry')]),
+    );
   });
 
   it('runs one group alone, under the same names', async () => {

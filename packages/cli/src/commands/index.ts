@@ -2,10 +2,12 @@ import type { Command } from '../command.js';
 import { addCommand } from './add.js';
 import { explainCommand } from './explain.js';
 import { exportCommand } from './export.js';
+import { historyCommand } from './history.js';
 import { importCommand } from './import.js';
 import { importGemCommand } from './import-gem.js';
 import { listCommand } from './list.js';
 import { removeCommand } from './remove.js';
+import { restoreCommand } from './restore.js';
 import { serveCommand } from './serve.js';
 import { setCommand } from './set.js';
 import { showCommand } from './show.js';
@@ -21,6 +23,8 @@ export const COMMANDS: readonly Command[] = [
   ...toggleCommands,
   setCommand,
   explainCommand,
+  historyCommand,
+  restoreCommand,
   watchCommand,
   serveCommand,
   exportCommand,
