@@ -4,8 +4,12 @@ import { expectScheme, MemoryFeatureStore } from '@rollout/core/store';
 
 /** An in-process store named `outside`, built on the kit's reference implementation. */
 export class OutsideStore extends MemoryFeatureStore {
-  constructor() {
-    super({ name: 'outside' });
+  /** `historyLimit` as every history store takes it (the suite's retention case sets it). */
+  constructor(options = {}) {
+    super({
+      name: 'outside',
+      ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
+    });
   }
 }
 
