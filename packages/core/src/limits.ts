@@ -27,6 +27,12 @@ export const LIMITS = {
   descriptionLength: 2_000,
   /** Largest `data`, as JSON text. */
   dataBytes: 64 * 1024,
-  /** Deepest nesting of `data`. */
+  /** Deepest nesting of `data` (and of a variant's value or an `offValue`). */
   dataDepth: 20,
+  /** Most variants on one feature. */
+  variants: 100,
+  /** Largest value of one variant (or an `offValue`), as JSON text. */
+  variantValueBytes: 64 * 1024,
+  /** Largest sum of a feature's variant values and `offValue`, as JSON text. */
+  variantsBytes: 256 * 1024,
 } as const;

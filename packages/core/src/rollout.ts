@@ -6,12 +6,14 @@ import { byName, LocalSnapshot } from './client/local-snapshot.js';
 import { SyncLoop } from './client/sync-loop.js';
 import { TypedEmitter } from './emitter.js';
 import { ValidationError } from './errors.js';
-import type { Feature, FeatureInput, FeaturePatch, User } from './model.js';
+import type { Feature, FeatureInput, FeaturePatch, JsonValue, User, Variant } from './model.js';
 import type { FeatureStore } from './store.js';
 import { userIdOf, validateFeatureName } from './validation.js';
+import type { VariantResult } from './variant-evaluate.js';
 
 export type { FeatureChangeEvent, RolloutEvents, RolloutStatus } from './client/events.js';
 export type { Explanation } from './client/explain.js';
+export type { VariantResult } from './variant-evaluate.js';
 
 /** Options of {@link Rollout}. */
 export interface RolloutOptions<U = User> {
@@ -130,6 +132,20 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     return this.evaluator.explain(user, name);
   }
 
+  /** `can` plus the variant and its value (`offValue` when off). Never throws; the result is shared and frozen. */
+  variant(user: U, name: string): VariantResult {
+    return this.evaluator.variant(user, name);
+  }
+
+  /** The variant's value (on) or `offValue` (off), or `fallback` when unset or of another JSON type. */
+  value(user: U, name: string, fallback: string): string;
+  value(user: U, name: string, fallback: number): number;
+  value(user: U, name: string, fallback: boolean): boolean;
+  value<T extends JsonValue>(user: U, name: string, fallback: T): T;
+  value<T extends JsonValue>(user: U, name: string, fallback: T): T {
+    return this.evaluator.value(user, name, fallback);
+  }
+
   /**
    * Defines a group in code (rollout-gem style): users for whom `predicate` returns
    * true are in the group. A predicate that throws counts as false and is reported
@@ -193,12 +209,16 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     return this.writer.deactivate(name);
   }
 
-  /** Adds a user (object with `id`, or an id) to the feature's list. Creates the feature if needed. */
-  activateUser(name: string, userOrId: U | string | number): Promise<Feature> {
-    return this.writer.setUser(name, 'users', userOrId, true);
+  /** Adds a user (object with `id`, or an id) to the feature's list, pinned to `options.variant` if given. */
+  activateUser(
+    name: string,
+    userOrId: U | string | number,
+    options: { variant?: string } = {},
+  ): Promise<Feature> {
+    return this.writer.setUser(name, 'users', userOrId, true, options.variant);
   }
 
-  /** Removes a user from the feature's list. */
+  /** Removes a user (and their variant pin) from the feature's list. */
   deactivateUser(name: string, userOrId: U | string | number): Promise<Feature> {
     return this.writer.setUser(name, 'users', userOrId, false);
   }
@@ -231,6 +251,25 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   /** Sets the percentage to 0. */
   deactivatePercentage(name: string): Promise<Feature> {
     return this.writer.setPercentage(name, 0);
+  }
+
+  /** Replaces the variants (weights summing to 100) and, if given, the offValue. Creates the feature if needed. */
+  setVariants(
+    name: string,
+    variants: readonly Variant[],
+    options: { offValue?: JsonValue } = {},
+  ): Promise<Feature> {
+    return this.writer.setVariants(name, variants, options);
+  }
+
+  /** Removes the variants, the users' pins and the rules' variant names (the offValue stays). */
+  clearVariants(name: string): Promise<Feature> {
+    return this.writer.clearVariants(name);
+  }
+
+  /** Sets the value users get where the feature is off; undefined removes it. */
+  setOffValue(name: string, value: JsonValue | undefined): Promise<Feature> {
+    return this.writer.setOffValue(name, value);
   }
 
   /**
