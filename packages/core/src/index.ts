@@ -94,6 +94,7 @@ export type {
   StoreSnapshot,
 } from './store.js';
 export {
+  checkVariantReferences,
   featureFromInput,
   normalizeData,
   normalizeGroupList,

@@ -7,6 +7,7 @@ import { importGemCommand } from './import-gem.js';
 import { listCommand } from './list.js';
 import { removeCommand } from './remove.js';
 import { setCommand } from './set.js';
+import { setVariantsCommand } from './set-variants.js';
 import { showCommand } from './show.js';
 import { toggleCommands } from './toggles.js';
 import { watchCommand } from './watch.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   removeCommand,
   ...toggleCommands,
   setCommand,
+  setVariantsCommand,
   explainCommand,
   watchCommand,
   exportCommand,
