@@ -63,8 +63,14 @@ export function variantBounds(variants: readonly Pick<Variant, 'weight'>[]): num
   return bounds;
 }
 
-/** The index of the variant whose range holds `bucket` (binary search, no allocation). */
+/** The index of the variant whose range holds `bucket` (no allocation). */
 export function variantIndexOf(bounds: readonly number[], bucket: number): number {
+  const n = bounds.length;
+  // A scan for the usual handful of variants; a binary search for long lists.
+  if (n <= 8) {
+    for (let i = 0; i < n - 1; i++) if (bucket < (bounds[i] as number)) return i;
+    return n - 1;
+  }
   let lo = 0;
   let hi = bounds.length - 1;
   while (lo < hi) {

@@ -78,6 +78,14 @@ export interface CompiledVariants {
   readonly off: Readonly<Record<OffReason, VariantResult>>;
   /** The results when the feature is on and has no variants. */
   readonly on: Readonly<Record<OnReason, VariantResult>>;
+  /** Whether a pin or a rule variant may decide (else the bucket alone does): skips both checks. */
+  readonly targeted: boolean;
+  // Per "on" reason, the result of each variant by index: one load on the hot path.
+  readonly all: readonly VariantResult[];
+  readonly listed: readonly VariantResult[];
+  readonly group: readonly VariantResult[];
+  readonly rule: readonly VariantResult[];
+  readonly percentage: readonly VariantResult[];
 }
 
 function deepFreeze<T>(value: T): T {
@@ -104,8 +112,32 @@ const PLAIN_OFF = resultsFor(OFF_REASONS, (reason) => ({ enabled: false, reason 
 export const UNKNOWN_RESULTS: Readonly<Record<'NOT_READY' | 'FEATURE_NOT_FOUND', VariantResult>> =
   resultsFor(['NOT_READY', 'FEATURE_NOT_FOUND'] as const, (reason) => ({ enabled: false, reason }));
 
+/** Builds the compiled form; every one is made here, so all share one shape (monomorphic loads). */
+function compiled(
+  fields: Omit<CompiledVariants, 'all' | 'listed' | 'group' | 'rule' | 'percentage'>,
+): CompiledVariants {
+  const each = (reason: OnReason) => fields.list.map((v) => v.results[reason]);
+  return {
+    list: fields.list,
+    bounds: fields.bounds,
+    salt: fields.salt,
+    noId: fields.noId,
+    ruleVariants: fields.ruleVariants,
+    pins: fields.pins,
+    numberPins: fields.numberPins,
+    off: fields.off,
+    on: fields.on,
+    targeted: fields.targeted,
+    all: each('ALL'),
+    listed: each('USER_LISTED'),
+    group: each('GROUP'),
+    rule: each('RULE'),
+    percentage: each('PERCENTAGE'),
+  };
+}
+
 /** What a feature without variants, offValue or pins compiles to. */
-export const NO_VARIANTS: CompiledVariants = Object.freeze({
+export const NO_VARIANTS: CompiledVariants = compiled({
   list: [],
   bounds: [],
   salt: 0,
@@ -115,6 +147,7 @@ export const NO_VARIANTS: CompiledVariants = Object.freeze({
   numberPins: new Map(),
   off: PLAIN_OFF,
   on: PLAIN_ON,
+  targeted: false,
 });
 
 /** Prepares a feature's variants. Pure; the values are copied and frozen, the stored feature is left as is. */
@@ -148,12 +181,13 @@ export function compileVariants(feature: Feature): CompiledVariants {
   );
   const offValue =
     feature.offValue === undefined ? undefined : deepFreeze(structuredClone(feature.offValue));
-  return {
+  const targetedRules = ruleVariants.some((i) => i >= 0);
+  return compiled({
     list,
     bounds: variantBounds(variants),
     salt: variantSalt(feature.name),
     noId: variants.findIndex((v) => v.weight > 0),
-    ruleVariants: ruleVariants.some((i) => i >= 0) ? ruleVariants : [],
+    ruleVariants: targetedRules ? ruleVariants : [],
     pins,
     numberPins,
     off:
@@ -161,7 +195,8 @@ export function compileVariants(feature: Feature): CompiledVariants {
         ? PLAIN_OFF
         : resultsFor(OFF_REASONS, (reason) => ({ enabled: false, value: offValue, reason })),
     on: PLAIN_ON,
-  };
+    targeted: targetedRules || pins.size > 0,
+  });
 }
 
 /**
@@ -179,6 +214,11 @@ export function chooseVariant(
   reason: Reason,
 ): number {
   if (cv.list.length === 0) return -1;
+  if (!cv.targeted) {
+    return id === undefined
+      ? cv.noId
+      : variantIndexOf(cv.bounds, variantBucketFromSalt(cv.salt, id));
+  }
   if (id !== undefined && cv.pins.size > 0) {
     const pinned =
       typeof id === 'number' && Number.isSafeInteger(id)
@@ -200,23 +240,61 @@ export function chooseVariant(
   return variantIndexOf(cv.bounds, variantBucketFromSalt(cv.salt, id));
 }
 
-/** The frozen result for an evaluation that ended with `reason` and variant `index` (-1: none). */
-export function variantResult(cv: CompiledVariants, reason: Reason, index: number): VariantResult {
+/**
+ * The frozen result for an evaluation that ended with `reason`: for an "on" reason the
+ * chosen variant's (see {@link chooseVariant}), for an "off" one the feature's off
+ * result. Named loads per case rather than `results[reason]`: a keyed load with a
+ * variable key is the slow path, and this runs on every `variant` call.
+ */
+export function variantResult(
+  cv: CompiledVariants,
+  rules: readonly CompiledRule[],
+  user: User,
+  id: string | number | undefined,
+  reason: Reason,
+): VariantResult {
+  if (cv.list.length === 0) {
+    switch (reason) {
+      case 'ALL':
+      case 'USER_LISTED':
+      case 'GROUP':
+      case 'RULE':
+      case 'PERCENTAGE':
+        return cv.on[reason];
+      default:
+        return offResult(cv, reason);
+    }
+  }
   switch (reason) {
     case 'ALL':
+      return cv.all[chooseVariant(cv, rules, user, id, reason)] as VariantResult;
     case 'USER_LISTED':
+      return cv.listed[chooseVariant(cv, rules, user, id, reason)] as VariantResult;
     case 'GROUP':
+      return cv.group[chooseVariant(cv, rules, user, id, reason)] as VariantResult;
     case 'RULE':
-    case 'PERCENTAGE': {
-      const variant = index >= 0 ? cv.list[index] : undefined;
-      return variant ? variant.results[reason] : cv.on[reason];
-    }
-    case 'KILL_SWITCH':
-    case 'USER_EXCLUDED':
-    case 'DEFAULT':
-    case 'ERROR':
-      return cv.off[reason];
+      return cv.rule[chooseVariant(cv, rules, user, id, reason)] as VariantResult;
+    case 'PERCENTAGE':
+      return cv.percentage[chooseVariant(cv, rules, user, id, reason)] as VariantResult;
     default:
-      return UNKNOWN_RESULTS[reason];
+      return offResult(cv, reason);
+  }
+}
+
+/** The frozen result when the feature is off (or could not be evaluated) for `reason`. */
+export function offResult(cv: CompiledVariants, reason: Reason): VariantResult {
+  switch (reason) {
+    case 'KILL_SWITCH':
+      return cv.off.KILL_SWITCH;
+    case 'USER_EXCLUDED':
+      return cv.off.USER_EXCLUDED;
+    case 'DEFAULT':
+      return cv.off.DEFAULT;
+    case 'NOT_READY':
+      return UNKNOWN_RESULTS.NOT_READY;
+    case 'FEATURE_NOT_FOUND':
+      return UNKNOWN_RESULTS.FEATURE_NOT_FOUND;
+    default:
+      return cv.off.ERROR;
   }
 }

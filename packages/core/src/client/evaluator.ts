@@ -13,11 +13,11 @@ import {
   isOnReason,
 } from '../evaluate.js';
 import { GROUP_ALL, GROUP_NONE, type JsonValue, type User } from '../model.js';
-import type { Reason } from '../reasons.js';
 import { validateGroupName } from '../validation.js';
 import {
   chooseVariant,
   jsonKind,
+  offResult,
   UNKNOWN_RESULTS,
   type VariantResult,
   variantResult,
@@ -133,16 +133,19 @@ export class Evaluator<U> {
     }
     const cf = this.snapshot.get(name);
     if (cf === undefined) return UNKNOWN_RESULTS.FEATURE_NOT_FOUND;
-    let reason: Reason = 'ERROR';
     try {
       const mapped = this.toUser(user);
-      reason = evaluateFeature(cf, mapped, this.codeGroups, this.groupErrorHandler, undefined);
-      if (!isOnReason(reason)) return variantResult(cf.variants, reason, -1);
-      const index = chooseVariant(cf.variants, cf.rules, mapped, idOf(mapped), reason);
-      return variantResult(cf.variants, reason, index);
+      const reason = evaluateFeature(
+        cf,
+        mapped,
+        this.codeGroups,
+        this.groupErrorHandler,
+        undefined,
+      );
+      return variantResult(cf.variants, cf.rules, mapped, idOf(mapped), reason);
     } catch (error) {
       this.emit('error', evaluationError(error));
-      return variantResult(cf.variants, 'ERROR', -1);
+      return offResult(cf.variants, 'ERROR');
     }
   }
 
