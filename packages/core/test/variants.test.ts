@@ -362,3 +362,45 @@ describe('variants: mutations', () => {
     expect(f.offValue).toBe('grey');
   });
 });
+
+describe('variants: the README example', () => {
+  it('runs as documented', async () => {
+    const rollout = await client();
+    await rollout.addFeature({
+      name: 'button_color',
+      percentage: 50,
+      variants: [
+        { name: 'red', value: '#f00', weight: 50 },
+        { name: 'green', value: '#0f0', weight: 30 },
+        { name: 'blue', value: { hex: '#00f', dark: true }, weight: 20 },
+      ],
+      offValue: '#999',
+      rules: [{ attribute: 'plan', operator: 'eq', values: ['vip'], variant: 'green' }],
+    });
+    await rollout.activateUser('button_color', 42, { variant: 'blue' });
+    expect(rollout.variant({ id: 42 }, 'button_color')).toMatchObject({
+      variant: 'blue',
+      reason: 'USER_LISTED',
+    });
+    expect(rollout.value({ id: 42 }, 'button_color', 'black')).toBe('black');
+    expect(rollout.value({ id: 'x', plan: 'vip' }, 'button_color', 'black')).toBe('#0f0');
+    let off = 0;
+    while (rollout.can({ id: off }, 'button_color')) off++;
+    expect(rollout.variant({ id: off }, 'button_color')).toEqual({
+      enabled: false,
+      value: '#999',
+      reason: 'DEFAULT',
+    });
+    await rollout.setVariants('button_color', [
+      { name: 'red', value: '#f00', weight: 60 },
+      { name: 'green', value: '#0f0', weight: 20 },
+      { name: 'blue', value: '#00f', weight: 20 },
+    ]);
+    expect(rollout.value({ id: 42 }, 'button_color', 'black')).toBe('#00f');
+    await rollout.setOffValue('button_color', null);
+    expect(rollout.variant({ id: off }, 'button_color').value).toBeNull();
+    const cleared = await rollout.clearVariants('button_color');
+    expect(cleared.variants).toBeUndefined();
+    expect(cleared.rules[0]?.variant).toBeUndefined();
+  });
+});
