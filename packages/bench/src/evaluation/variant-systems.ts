@@ -1,12 +1,12 @@
 import type { FeatureDefinition, UserContext } from '@growthbook/growthbook';
 import { GrowthBookClient } from '@growthbook/growthbook';
-import { init, type LDContext } from '@launchdarkly/node-server-sdk';
-import { TestData } from '@launchdarkly/node-server-sdk/integrations';
+import type { LDContext } from '@launchdarkly/node-server-sdk';
 import { Rollout } from '@rollout/core';
 import { MemoryStore } from '@rollout/store-memory';
 import type { BenchUser } from './fixtures.js';
 import { contextCache, type SystemRole } from './system.js';
 import { fnv1a, plainBucket } from './system-baseline.js';
+import { startLaunchdarkly } from './system-launchdarkly.js';
 
 /** The variant-3way flag: on for everyone, three string values split 50/30/20. */
 export const FLAG_VARIANT = 'bench_variant_3way';
@@ -157,44 +157,31 @@ export async function createGrowthbookVariantSystem(): Promise<VariantSystem> {
   };
 }
 
-const silent = { error() {}, warn() {}, info() {}, debug() {} };
-
 /** LaunchDarkly's multivariate flag: three string variations, a percentage rollout fallthrough. */
 export async function createLaunchdarklyVariantSystem(): Promise<VariantSystem> {
-  const td = new TestData();
-  await td.usePreconfiguredFlag({
-    key: FLAG_VARIANT,
-    version: 1,
-    on: true,
-    variations: [...VALUES],
-    offVariation: 0,
-    // LaunchDarkly weights are out of 100,000.
-    fallthrough: {
-      rollout: { variations: VARIANTS.map((v, i) => ({ variation: i, weight: v.weight * 1000 })) },
+  const { client, contexts } = await startLaunchdarkly([
+    {
+      key: FLAG_VARIANT,
+      version: 1,
+      on: true,
+      variations: [...VALUES],
+      offVariation: 0,
+      // LaunchDarkly weights are out of 100,000.
+      fallthrough: {
+        rollout: {
+          variations: VARIANTS.map((v, i) => ({ variation: i, weight: v.weight * 1000 })),
+        },
+      },
+      targets: [],
+      contextTargets: [],
+      rules: [],
+      prerequisites: [],
+      salt: `${FLAG_VARIANT}-salt`,
+      trackEvents: false,
+      trackEventsFallthrough: false,
+      deleted: false,
     },
-    targets: [],
-    contextTargets: [],
-    rules: [],
-    prerequisites: [],
-    salt: `${FLAG_VARIANT}-salt`,
-    trackEvents: false,
-    trackEventsFallthrough: false,
-    deleted: false,
-  });
-  const client = init('sdk-bench-key', {
-    updateProcessor: td.getFactory(),
-    sendEvents: false,
-    diagnosticOptOut: true,
-    logger: silent,
-  });
-  await client.waitForInitialization({ timeout: 10 });
-  const contexts = contextCache<LDContext>((u: BenchUser) => ({
-    kind: 'user',
-    key: u.id,
-    plan: u.plan,
-    country: u.country,
-    groups: u.groups,
-  }));
+  ]);
   const first = VALUES[0];
   return {
     name: '@launchdarkly/node-server-sdk',
