@@ -3,7 +3,7 @@
  * to packages/bench/results/, and a Markdown copy of the tables (results/performance.md;
  * with BENCH_WRITE_PERFORMANCE=1 also packages/bench/PERFORMANCE.md).
  *
- * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,growth,snapshot,activate,stores,http
+ * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,variants,growth,snapshot,activate,stores,http
  * to run some sections; BENCH_STORES=memory,file,redis,postgres,memcache to pick stores.
  */
 import { writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import {
   runEvaluationSection,
   TARGETS,
 } from './evaluation/evaluation-section.js';
+import { runVariantSection } from './evaluation/variant-section.js';
 import { runActivateUserSection } from './growth/activate-user-section.js';
 import { runFeatureCountSection } from './growth/feature-count-section.js';
 import { runSnapshotSection } from './growth/snapshot-section.js';
@@ -26,7 +27,15 @@ import { openCatalog, type StoreKey } from './stores/catalog.js';
 import { runStoreSection } from './stores/store-section.js';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ALL_SECTIONS = ['evaluation', 'growth', 'snapshot', 'activate', 'stores', 'http'] as const;
+const ALL_SECTIONS = [
+  'evaluation',
+  'variants',
+  'growth',
+  'snapshot',
+  'activate',
+  'stores',
+  'http',
+] as const;
 const ALL_STORES: StoreKey[] = ['memory', 'file', 'redis', 'postgres', 'memcache', 'sqlite'];
 
 function listFromEnv<T extends string>(value: string | undefined, all: readonly T[]): T[] {
@@ -62,6 +71,9 @@ async function main(): Promise<void> {
   const verdicts = sections.includes('evaluation')
     ? await runEvaluationSection(report, budget)
     : [];
+  const variantVerdict = sections.includes('variants')
+    ? await runVariantSection(report, budget)
+    : undefined;
   if (sections.includes('growth')) await runFeatureCountSection(report, budget);
 
   const needStores = sections.some((s) => s === 'snapshot' || s === 'activate' || s === 'stores');
@@ -106,6 +118,13 @@ async function main(): Promise<void> {
   if (process.env.BENCH_WRITE_PERFORMANCE === '1')
     writeFileSync(join(PACKAGE_DIR, 'PERFORMANCE.md'), markdown);
   console.log(`\nfinished in ${seconds.toFixed(0)} s; JSON: ${file}`);
+  if (variantVerdict) {
+    console.log(
+      variantVerdict.meetsTarget
+        ? 'variant-3way target met (≥ 10× the fastest peer, ≤ 2× the baseline, 0 bytes/eval)'
+        : `variant-3way target MISSED: ${variantVerdict.misses.join(', ')}`,
+    );
+  }
   if (verdicts.length > 0) {
     console.log(
       missed.length === 0

@@ -22,11 +22,13 @@ export interface OptionSpec {
   short?: string;
   /** Placeholder shown in help (`--data JSON`). */
   value?: string;
+  /** May be given several times (string options only); the value is then a string[]. */
+  multiple?: boolean;
   help: string;
 }
 
 /** Values parsed for a command's options. */
-export type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
+export type OptionValues = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 /** What a command gets to work with. */
 export interface CommandContext {

@@ -63,7 +63,11 @@ type ParseOptions = Record<string, { type: 'string' | 'boolean'; short?: string 
 function parseConfig(specs: Readonly<Record<string, OptionSpec>>): ParseOptions {
   const out: ParseOptions = {};
   for (const [name, spec] of Object.entries(specs)) {
-    out[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+    out[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   return out;
 }
@@ -84,7 +88,12 @@ function parseCommandLine(command: Command, args: readonly string[]) {
   );
   return {
     positionals: parsed.positionals.map(unmask),
-    values: Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, unmask(v)])),
+    values: Object.fromEntries(
+      Object.entries(parsed.values).map(([k, v]) => [
+        k,
+        Array.isArray(v) ? v.map(unmask) : unmask(v),
+      ]),
+    ),
   };
 }
 

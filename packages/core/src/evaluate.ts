@@ -3,6 +3,7 @@ import { HASH_V1, hashVersion } from './hash-versions.js';
 import { type Feature, GROUP_ALL, GROUP_NONE, type User } from './model.js';
 import type { Reason } from './reasons.js';
 import { type CompiledRule, compileRule, ruleMatches } from './rules.js';
+import { type CompiledVariants, compileVariants } from './variant-evaluate.js';
 
 /** A group defined in code: a predicate over the (mapped) user. */
 export type GroupPredicate = (user: User) => boolean;
@@ -29,6 +30,8 @@ export interface CompiledFeature {
   readonly hashState: number;
   /** Whether any step reads the user id (deny list, user list, percentage): skips the read otherwise. */
   readonly needsId: boolean;
+  /** The variants, offValue and pins, prepared by `variant-evaluate.ts` (read by `variant`, never by `can`). */
+  readonly variants: CompiledVariants;
 }
 
 function idSet(ids: readonly string[]): IdSet {
@@ -64,6 +67,7 @@ export function compileFeature(feature: Feature): CompiledFeature {
     hash,
     hashState: hash.prepare(feature.name),
     needsId: feature.excludedUsers.length > 0 || feature.users.length > 0 || feature.percentage > 0,
+    variants: compileVariants(feature),
   };
 }
 

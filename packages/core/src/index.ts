@@ -62,6 +62,8 @@ export {
   type RuleInput,
   type User,
   type UserId,
+  type UserVariant,
+  type Variant,
 } from './model.js';
 export { type MutateOptions, type MutateResult, mutateFeature, sameContent } from './mutate.js';
 export {
@@ -80,6 +82,7 @@ export {
   type RolloutEvents,
   type RolloutOptions,
   type RolloutStatus,
+  type VariantResult,
 } from './rollout.js';
 export { compareSemver, parseSemver, type SemVer } from './semver.js';
 export type {
@@ -109,15 +112,27 @@ export {
   type WriteOptions,
 } from './validation/history.js';
 export {
+  checkVariantReferences,
   featureFromInput,
   normalizeData,
   normalizeGroupList,
+  normalizeOffValue,
   normalizeRules,
   normalizeUserId,
   normalizeUserList,
+  normalizeUserVariants,
+  normalizeVariants,
   parseFeature,
   userIdOf,
   validateFeatureName,
   validateGroupName,
   validatePercentage,
+  validateVariantName,
+  validateWeight,
 } from './validation.js';
+export {
+  bucketedVariant,
+  variantBounds,
+  variantBucketOf,
+  variantIndexOf,
+} from './variant-bucket.js';

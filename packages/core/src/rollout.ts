@@ -1,22 +1,25 @@
-import { ChangeHistory, type HistoryPageOptions } from './client/change-history.js';
-import { Evaluator } from './client/evaluator.js';
-import type { Emit, RolloutEvents, RolloutStatus } from './client/events.js';
+import { assembleClient } from './client/assemble.js';
+import type { ChangeHistory, HistoryPageOptions } from './client/change-history.js';
+import type { Evaluator } from './client/evaluator.js';
+import type { RolloutEvents, RolloutStatus } from './client/events.js';
 import type { Explanation } from './client/explain.js';
-import { FeatureWriter } from './client/feature-writer.js';
-import { byName, LocalSnapshot } from './client/local-snapshot.js';
+import type { FeatureWriter } from './client/feature-writer.js';
+import { byName, type LocalSnapshot } from './client/local-snapshot.js';
 import type { RolloutOptions } from './client/options.js';
-import { SyncLoop } from './client/sync-loop.js';
+import type { SyncLoop } from './client/sync-loop.js';
 import { TypedEmitter } from './emitter.js';
 import { ValidationError } from './errors.js';
-import type { Feature, FeatureInput, FeaturePatch, User } from './model.js';
+import type { Feature, FeatureInput, FeaturePatch, JsonValue, User, Variant } from './model.js';
 import type { FeatureStore, HistoryEntry } from './store.js';
-import { validateActor, type WriteOptions } from './validation/history.js';
-import { userIdOf, validateFeatureName } from './validation.js';
+import type { WriteOptions } from './validation/history.js';
+import { validateFeatureName } from './validation.js';
+import type { VariantResult } from './variant-evaluate.js';
 
 export type { HistoryPageOptions } from './client/change-history.js';
 export type { FeatureChangeEvent, RolloutEvents, RolloutStatus } from './client/events.js';
 export type { Explanation } from './client/explain.js';
 export type { RolloutOptions } from './client/options.js';
+export type { VariantResult } from './variant-evaluate.js';
 
 /**
  * The rollout client. Evaluation (`can`, `explain`) is synchronous, never throws
@@ -25,10 +28,8 @@ export type { RolloutOptions } from './client/options.js';
  * compare-and-set writes through the store, visible to this client as soon as
  * they resolve; each takes `{ actor?, note? }` last, kept in the store's history.
  *
- * A facade over parts that each own their state and meet through narrow interfaces:
- * the local snapshot (`client/local-snapshot.ts`), the sync loop that keeps it fresh
- * (`client/sync-loop.ts`), the writer of every mutation (`client/feature-writer.ts`)
- * and the evaluator with the user mapping and code groups (`client/evaluator.ts`).
+ * A facade over parts in `client/` that each own their state (snapshot, sync loop,
+ * writer, evaluator, history), wired by `client/assemble.ts`.
  */
 export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   /** The store this client reads and writes. */
@@ -49,38 +50,15 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
         'Rollout needs a store, e.g. new Rollout({ store: new MemoryStore() })',
       );
     }
-    const store = options.store;
-    const actor = options.actor === undefined ? undefined : validateActor(options.actor);
-    const now = options.now ?? (() => new Date());
-    const emit: Emit = (event, payload) => this.emit(event, payload);
-    this.store = store;
+    this.store = options.store;
     this.closeStore = options.closeStore ?? true;
-    this.local = new LocalSnapshot((change) => emit('change', change));
-    // The loop starts at once (connect, subscribe, first load); the writer asks it whether the client is closed.
-    this.sync = new SyncLoop({
-      store,
-      snapshot: this.local,
-      emit,
-      pollInterval: options.pollInterval ?? store.capabilities.pollIntervalMs,
-      maxBackoff: options.maxBackoff ?? 5000,
-      now,
-    });
-    this.writer = new FeatureWriter({
-      store,
-      snapshot: this.local,
-      lifecycle: this.sync,
-      userId: (userOrId) => userIdOf(this.evaluator.userForId(userOrId)),
-      writeAttempts: options.writeAttempts ?? 100,
-      actor,
-      now,
-    });
-    this.changes = new ChangeHistory(store, this.sync, this.writer);
-    this.evaluator = new Evaluator({
-      snapshot: this.local,
+    ({
+      local: this.local,
       sync: this.sync,
-      emit,
-      mapUser: options.mapUser,
-    });
+      writer: this.writer,
+      evaluator: this.evaluator,
+      changes: this.changes,
+    } = assembleClient(options, (event, payload) => this.emit(event, payload)));
   }
 
   /** Where the client stands: `starting`, `ready`, `stale` (serving the last snapshot) or `closed`. */
@@ -119,6 +97,20 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   /** Like `can`, with the step that decided and what the client knew. Synchronous, never throws. */
   explain(user: U, name: string): Explanation {
     return this.evaluator.explain(user, name);
+  }
+
+  /** `can` plus the variant and its value (`offValue` when off). Never throws; the result is shared and frozen. */
+  variant(user: U, name: string): VariantResult {
+    return this.evaluator.variant(user, name);
+  }
+
+  /** The variant's value (on) or `offValue` (off), or `fallback` when unset or of another JSON type. */
+  value(user: U, name: string, fallback: string): string;
+  value(user: U, name: string, fallback: number): number;
+  value(user: U, name: string, fallback: boolean): boolean;
+  value<T extends JsonValue>(user: U, name: string, fallback: T): T;
+  value<T extends JsonValue>(user: U, name: string, fallback: T): T {
+    return this.evaluator.value(user, name, fallback);
   }
 
   /**
@@ -188,16 +180,19 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     return this.writer.deactivate(name, options);
   }
 
-  /** Adds a user (object with `id`, or an id) to the feature's list. Creates the feature if needed. */
+  /**
+   * Adds a user (object with `id`, or an id) to the feature's list, pinned to
+   * `options.variant` if given. Creates the feature if needed.
+   */
   activateUser(
     name: string,
     userOrId: U | string | number,
-    options?: WriteOptions,
+    options?: WriteOptions & { variant?: string },
   ): Promise<Feature> {
     return this.writer.setUser(name, 'users', userOrId, true, options);
   }
 
-  /** Removes a user from the feature's list. */
+  /** Removes a user (and their variant pin) from the feature's list. */
   deactivateUser(
     name: string,
     userOrId: U | string | number,
@@ -259,6 +254,25 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
    */
   restore(name: string, version: number, options?: WriteOptions): Promise<Feature> {
     return this.changes.restore(name, version, options);
+  }
+
+  /** Replaces the variants (weights summing to 100) and, if given, the offValue. Creates the feature if needed. */
+  setVariants(
+    name: string,
+    variants: readonly Variant[],
+    options: WriteOptions & { offValue?: JsonValue } = {},
+  ): Promise<Feature> {
+    return this.writer.setVariants(name, variants, options);
+  }
+
+  /** Removes the variants, the users' pins and the rules' variant names (the offValue stays). */
+  clearVariants(name: string, options?: WriteOptions): Promise<Feature> {
+    return this.writer.clearVariants(name, options);
+  }
+
+  /** Sets the value users get where the feature is off; undefined removes it. */
+  setOffValue(name: string, value: JsonValue | undefined, opts?: WriteOptions): Promise<Feature> {
+    return this.writer.setOffValue(name, value, opts);
   }
 
   /**

@@ -14,6 +14,7 @@ export { runLifecycleTests } from './groups/lifecycle.js';
 export { runMultiProcessTests } from './groups/multi-process.js';
 export { runNotificationTests } from './groups/notification.js';
 export { runSnapshotTests } from './groups/snapshot.js';
+export { runVariantTests, variantFeature } from './groups/variants.js';
 export { nextEvent } from './next-event.js';
 export { loadStoreClass, type StoreConstructor } from './open-store.js';
 export type { ConformanceOptions, TestRunner } from './runner.js';

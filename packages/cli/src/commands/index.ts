@@ -10,6 +10,7 @@ import { removeCommand } from './remove.js';
 import { restoreCommand } from './restore.js';
 import { serveCommand } from './serve.js';
 import { setCommand } from './set.js';
+import { setVariantsCommand } from './set-variants.js';
 import { showCommand } from './show.js';
 import { toggleCommands } from './toggles.js';
 import { watchCommand } from './watch.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   removeCommand,
   ...toggleCommands,
   setCommand,
+  setVariantsCommand,
   explainCommand,
   historyCommand,
   restoreCommand,

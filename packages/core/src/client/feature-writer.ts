@@ -6,11 +6,20 @@ import {
   type FeaturePatch,
   GROUP_ALL,
   GROUP_NONE,
+  type JsonValue,
+  type UserVariant,
 } from '../model.js';
 import { mutateFeature } from '../mutate.js';
 import type { FeatureStore, HistoryAction, WriteContext } from '../store.js';
 import { checkWriteContext, type WriteOptions } from '../validation/history.js';
 import { validatePatch } from '../validation/patch.js';
+import {
+  assignVariantFields,
+  checkVariantReferences,
+  normalizeOffValue,
+  normalizeVariants,
+  validateVariantName,
+} from '../validation/variants.js';
 import {
   featureFromInput,
   validateFeatureName,
@@ -77,9 +86,16 @@ export class FeatureWriter {
 
   /** Changes any of a feature's fields; FeatureNotFoundError if it does not exist. */
   async update(name: string, patch: FeaturePatch, options?: WriteOptions): Promise<Feature> {
-    const checked = validatePatch(patch);
+    const { variants, offValue, userVariants, ...plain } = validatePatch(patch);
+    const fields = {
+      ...(variants ? { variants } : {}),
+      ...(offValue !== undefined ? { offValue } : {}),
+      ...(userVariants ? { userVariants } : {}),
+    };
     const context = this.context(options);
-    return this.mutate(name, false, false, context, (f) => Object.assign(f, checked));
+    return this.mutate(name, false, false, context, (f) =>
+      assignVariantFields(Object.assign(f, plain), fields),
+    );
   }
 
   /**
@@ -118,27 +134,82 @@ export class FeatureWriter {
     });
   }
 
-  /** Clears groups, users, percentage and rules; description, data and the deny list stay. */
+  /**
+   * Clears groups, users (and their variant pins), percentage and rules; description,
+   * data, the deny list, the variants and the offValue stay.
+   */
   async deactivate(name: string, options?: WriteOptions): Promise<Feature> {
     return this.change(name, options, (f) => {
       f.groups = [];
       f.users = [];
       f.percentage = 0;
       f.rules = [];
+      delete f.userVariants;
     });
   }
 
-  /** Adds (`on`) or removes a user on the feature's list (`users`) or deny list (`excludedUsers`). */
+  /**
+   * Adds (`on`) or removes a user on the feature's list (`users`) or deny list
+   * (`excludedUsers`). Adding to `users` with a `variant` pins the user to it; removing
+   * from `users` drops the pin.
+   */
   async setUser(
     name: string,
     list: 'users' | 'excludedUsers',
     userOrId: unknown,
     on: boolean,
-    options?: WriteOptions,
+    options?: WriteOptions & { variant?: string },
   ): Promise<Feature> {
     const id = this.userId(userOrId);
+    const variant = options?.variant;
+    const pin = variant === undefined ? undefined : validateVariantName(variant);
     return this.change(name, options, (f) => {
       f[list] = on ? sortedWith(f[list], id) : f[list].filter((u) => u !== id);
+      if (list !== 'users' || (on && pin === undefined)) return;
+      const others = (f.userVariants ?? []).filter((p) => p.user !== id);
+      const pins: UserVariant[] =
+        pin === undefined ? others : [...others, { user: id, variant: pin }];
+      pins.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
+      assignVariantFields(f, { userVariants: pins });
+    });
+  }
+
+  /** Replaces the variants (and, when given, the offValue) in one write. */
+  async setVariants(
+    name: string,
+    variants: unknown,
+    options: WriteOptions & { offValue?: JsonValue } = {},
+  ): Promise<Feature> {
+    const list = normalizeVariants(variants);
+    const fields =
+      options.offValue === undefined
+        ? { variants: list }
+        : { variants: list, offValue: normalizeOffValue(options.offValue) };
+    return this.change(name, options, (f) => {
+      assignVariantFields(f, fields);
+    });
+  }
+
+  /**
+   * Removes the variants, the users' pins and the variant names on rules (the rules
+   * stay); the offValue stays.
+   */
+  async clearVariants(name: string, options?: WriteOptions): Promise<Feature> {
+    return this.change(name, options, (f) => {
+      assignVariantFields(f, { variants: [], userVariants: [] });
+      f.rules = f.rules.map(({ variant, ...rule }) => rule);
+    });
+  }
+
+  /** Sets the value for users the feature is off for; undefined removes it. */
+  async setOffValue(
+    name: string,
+    value: JsonValue | undefined,
+    options?: WriteOptions,
+  ): Promise<Feature> {
+    const offValue = value === undefined ? undefined : normalizeOffValue(value);
+    return this.change(name, options, (f) => {
+      assignVariantFields(f, { offValue });
     });
   }
 
@@ -199,7 +270,14 @@ export class FeatureWriter {
     this.lifecycle.assertOpen();
     const checked = validateFeatureName(name);
     const since = this.snapshot.sequence();
-    const result = await mutateFeature(this.store, checked, change, {
+    // Rules and pins name variants, and either can change apart from the list: every
+    // result is checked whole, so no write leaves a name pointing at nothing.
+    const checkedChange = (f: Feature, stored: Feature | undefined) => {
+      const next = change(f, stored);
+      checkVariantReferences(next);
+      return next;
+    };
+    const result = await mutateFeature(this.store, checked, checkedChange, {
       create,
       writeUnchanged,
       context,
