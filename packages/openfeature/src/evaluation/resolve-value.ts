@@ -80,25 +80,59 @@ export function resolveFlag(
     flagMetadata.hashVersion = entry.hashVersion;
     flagMetadata.version = entry.version;
   }
-  const base = { key, reason: explained.openFeatureReason, flagMetadata, entry };
+  // One literal per outcome, not `{ ...base, ... }`: V8 (Node 20) copies a spread
+  // that gains properties on a slow path, microseconds per flag, which a bulk
+  // evaluation pays for every flag of every request.
+  const reason = explained.openFeatureReason;
   switch (explained.reason) {
     case 'NOT_READY':
-      return { ...base, errorCode: 'PROVIDER_NOT_READY', errorMessage: 'no snapshot loaded yet' };
+      return failure(
+        key,
+        reason,
+        flagMetadata,
+        entry,
+        'PROVIDER_NOT_READY',
+        'no snapshot loaded yet',
+      );
     case 'FEATURE_NOT_FOUND':
-      return {
-        ...base,
-        errorCode: 'FLAG_NOT_FOUND',
-        errorMessage: `flag ${JSON.stringify(key)} was not found`,
-      };
+      return failure(
+        key,
+        reason,
+        flagMetadata,
+        entry,
+        'FLAG_NOT_FOUND',
+        `flag ${JSON.stringify(key)} was not found`,
+      );
     case 'ERROR':
-      return {
-        ...base,
-        errorCode: 'INVALID_CONTEXT',
-        errorMessage: 'the client could not evaluate this context (its mapUser threw)',
-      };
+      return failure(
+        key,
+        reason,
+        flagMetadata,
+        entry,
+        'INVALID_CONTEXT',
+        'the client could not evaluate this context (its mapUser threw)',
+      );
     default:
-      return { ...base, value: explained.enabled, variant: explained.enabled ? 'on' : 'off' };
+      return {
+        key,
+        reason,
+        flagMetadata,
+        entry,
+        value: explained.enabled,
+        variant: explained.enabled ? 'on' : 'off',
+      };
   }
+}
+
+function failure(
+  key: string,
+  reason: OpenFeatureReason,
+  flagMetadata: RolloutFlagMetadata,
+  entry: CatalogEntry | undefined,
+  errorCode: ResolutionErrorCode,
+  errorMessage: string,
+): FlagResolution {
+  return { key, reason, flagMetadata, entry, errorCode, errorMessage };
 }
 
 /**
