@@ -3,7 +3,7 @@
  * to packages/bench/results/, and a Markdown copy of the tables (results/performance.md;
  * with BENCH_WRITE_PERFORMANCE=1 also packages/bench/PERFORMANCE.md).
  *
- * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,growth,snapshot,activate,stores
+ * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,growth,snapshot,activate,fill,stores
  * to run some sections; BENCH_STORES=memory,file,redis,postgres,memcache to pick stores.
  */
 import { writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import {
 } from './evaluation/evaluation-section.js';
 import { runActivateUserSection } from './growth/activate-user-section.js';
 import { runFeatureCountSection } from './growth/feature-count-section.js';
+import { runFillSection } from './growth/fill-section.js';
 import { runSnapshotSection } from './growth/snapshot-section.js';
 import { describeMachine, peerVersions } from './harness/machine.js';
 import { RESULTS_DIR, Report } from './harness/report.js';
@@ -25,7 +26,7 @@ import { openCatalog, type StoreKey } from './stores/catalog.js';
 import { runStoreSection } from './stores/store-section.js';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ALL_SECTIONS = ['evaluation', 'growth', 'snapshot', 'activate', 'stores'] as const;
+const ALL_SECTIONS = ['evaluation', 'growth', 'snapshot', 'activate', 'fill', 'stores'] as const;
 const ALL_STORES: StoreKey[] = ['memory', 'file', 'redis', 'postgres', 'memcache'];
 
 function listFromEnv<T extends string>(value: string | undefined, all: readonly T[]): T[] {
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
     : [];
   if (sections.includes('growth')) await runFeatureCountSection(report, budget);
 
-  const needStores = sections.some((s) => s === 'snapshot' || s === 'activate' || s === 'stores');
+  const needStores = sections.some(
+    (s) => s === 'snapshot' || s === 'activate' || s === 'fill' || s === 'stores',
+  );
   if (needStores) {
     const catalog = await openCatalog(listFromEnv(process.env.BENCH_STORES, ALL_STORES));
     try {
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
       );
       if (sections.includes('snapshot')) await runSnapshotSection(report, budget, catalog);
       if (sections.includes('activate')) await runActivateUserSection(report, budget, catalog);
+      if (sections.includes('fill')) await runFillSection(report, budget, catalog);
       if (sections.includes('stores')) {
         // The server stores of issues 3, 4 and 5, and the file store (watched, multi-process) too.
         for (const key of ['file', 'redis', 'postgres', 'memcache'] as const) {

@@ -37,10 +37,25 @@ function storedEntries(entries: Iterable<IndexEntry>): StoredIndex['features'] {
   return out;
 }
 
-/** Encodes an index shard (the same format as layout 1's single index). */
+/**
+ * Each entry's JSON, kept per entry object (entries are immutable): a write re-encodes
+ * its whole shard, and this makes that a join of strings already made, not a fresh
+ * JSON of every entry.
+ */
+const entryJson = new WeakMap<IndexEntry, string>();
+
+/** Encodes an index shard (the same format as layout 1's single index, `StoredIndex`). */
 export function encodeIndex(entries: Iterable<IndexEntry>): Buffer {
-  const stored: StoredIndex = { format: 1, features: storedEntries(entries) };
-  return Buffer.from(JSON.stringify(stored), 'utf8');
+  const parts: string[] = [];
+  for (const e of entries) {
+    let json = entryJson.get(e);
+    if (json === undefined) {
+      json = JSON.stringify({ n: e.name, v: e.version, t: e.token, p: e.parts, b: e.bytes });
+      entryJson.set(e, json);
+    }
+    parts.push(json);
+  }
+  return Buffer.from(`{"format":1,"features":[${parts.join(',')}]}`, 'utf8');
 }
 
 /** Decodes an index shard (or layout 1's index); CorruptDataError when it is not one. */

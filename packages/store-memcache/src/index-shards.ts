@@ -35,6 +35,12 @@ export interface IndexRead {
  */
 export class IndexShards {
   private cursor = 0;
+  /**
+   * The last bytes seen of each shard and their entries: a shard read again unchanged
+   * (the common case: this process wrote it last) is not parsed again, so a write costs
+   * a byte comparison instead of decoding and validating every entry of its shard.
+   */
+  private readonly decoded = new Map<number, { bytes: Buffer; entries: Map<string, IndexEntry> }>();
 
   constructor(
     private readonly mc: Memcache,
@@ -62,7 +68,7 @@ export class IndexShards {
   async tryRead(shard: number): Promise<ShardRead | undefined> {
     const key = this.keys.shard(shard);
     const item = await this.mc.get(key);
-    return item && { shard, item, entries: decodeIndex(item.value, key) };
+    return item && this.decode(shard, item);
   }
 
   /** Reads the shard of feature `name` and checks the sentinel alongside (one round trip). */
@@ -118,7 +124,9 @@ export class IndexShards {
     if (bytes.length > this.itemBytes) {
       throw indexTooLarge(entries.size, bytes.length, this.itemBytes);
     }
-    return this.mc.set(this.keys.shard(shard), bytes, this.expires, cas);
+    const status = await this.mc.set(this.keys.shard(shard), bytes, this.expires, cas);
+    if (status === Status.OK) this.decoded.set(shard, { bytes, entries: new Map(entries) });
+    return status;
   }
 
   /**
@@ -130,9 +138,12 @@ export class IndexShards {
   async update(
     name: string,
     change: (entries: Map<string, IndexEntry>) => Map<string, IndexEntry> | undefined,
+    first?: ShardRead,
   ): Promise<boolean> {
     for (let attempt = 0; attempt < INDEX_ATTEMPTS; attempt++) {
-      const { shard, item, entries } = await this.readChecked(name);
+      // The caller's own read of the shard, if it has one, saves the first round trip.
+      const read = attempt === 0 && first ? first : await this.readChecked(name);
+      const { shard, item, entries } = read;
       const next = change(entries);
       if (next === undefined) return false;
       const status = await this.swap(shard, next, item.cas);
@@ -148,8 +159,14 @@ export class IndexShards {
     );
   }
 
+  /** The shard read as `item`; DataLostError when it vanished. Entries are the caller's to change. */
   private decode(shard: number, item: Item | undefined): ShardRead {
     if (!item) throw this.loss.vanished(`index shard ${shard}`);
-    return { shard, item, entries: decodeIndex(item.value, this.keys.shard(shard)) };
+    const seen = this.decoded.get(shard);
+    if (seen?.bytes.equals(item.value)) return { shard, item, entries: new Map(seen.entries) };
+    const entries = decodeIndex(item.value, this.keys.shard(shard));
+    // A copy: the client may reuse the buffer it read into.
+    this.decoded.set(shard, { bytes: Buffer.from(item.value), entries: new Map(entries) });
+    return { shard, item, entries };
   }
 }

@@ -35,7 +35,7 @@ const READ_ATTEMPTS = 50;
  * Feature store on memcached (memjs, binary protocol).
  *
  * Layout, under `prefix`: `sentinel` (written when the namespace is initialized),
- * `revision` (a counter), `index:<s>` (64 shards of the index: every feature's name,
+ * `revision` (a counter), `index:<s>` (256 shards of the index: every feature's name,
  * version and record token), and `record:<token>:<n>` (the feature's JSON in chunks;
  * a fresh random token per write, so records are immutable; the replaced one is
  * deleted). Writes are a true compare-and-set across processes: memcached CAS on the
@@ -213,13 +213,18 @@ export class MemcacheStore implements FeatureStore {
     const entry = await this.records.write(stored, stored.version);
     let previous: IndexEntry | undefined;
     try {
-      await this.index.update(name, (entries) => {
-        previous = entries.get(name);
-        const now = previous?.version ?? 0;
-        if (now !== expectedVersion) throw versionConflict(STORE_NAME, name, expectedVersion, now);
-        entries.set(name, entry);
-        return entries;
-      });
+      await this.index.update(
+        name,
+        (entries) => {
+          previous = entries.get(name);
+          const now = previous?.version ?? 0;
+          if (now !== expectedVersion)
+            throw versionConflict(STORE_NAME, name, expectedVersion, now);
+          entries.set(name, entry);
+          return entries;
+        },
+        first,
+      );
     } catch (error) {
       void this.records.delete(entry);
       throw error;
