@@ -3,7 +3,7 @@
  * to packages/bench/results/, and a Markdown copy of the tables (results/performance.md;
  * with BENCH_WRITE_PERFORMANCE=1 also packages/bench/PERFORMANCE.md).
  *
- * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,variants,growth,snapshot,activate,stores,http
+ * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,variants,growth,snapshot,activate,fill,stores,http
  * to run some sections; BENCH_STORES=memory,file,redis,postgres,memcache to pick stores.
  */
 import { writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import {
 import { runVariantSection } from './evaluation/variant-section.js';
 import { runActivateUserSection } from './growth/activate-user-section.js';
 import { runFeatureCountSection } from './growth/feature-count-section.js';
+import { runFillSection } from './growth/fill-section.js';
 import { runSnapshotSection } from './growth/snapshot-section.js';
 import { describeMachine, peerVersions } from './harness/machine.js';
 import { RESULTS_DIR, Report } from './harness/report.js';
@@ -33,6 +34,7 @@ const ALL_SECTIONS = [
   'growth',
   'snapshot',
   'activate',
+  'fill',
   'stores',
   'http',
 ] as const;
@@ -76,7 +78,9 @@ async function main(): Promise<void> {
     : undefined;
   if (sections.includes('growth')) await runFeatureCountSection(report, budget);
 
-  const needStores = sections.some((s) => s === 'snapshot' || s === 'activate' || s === 'stores');
+  const needStores = sections.some(
+    (s) => s === 'snapshot' || s === 'activate' || s === 'fill' || s === 'stores',
+  );
   if (needStores) {
     const catalog = await openCatalog(listFromEnv(process.env.BENCH_STORES, ALL_STORES));
     try {
@@ -89,6 +93,7 @@ async function main(): Promise<void> {
       );
       if (sections.includes('snapshot')) await runSnapshotSection(report, budget, catalog);
       if (sections.includes('activate')) await runActivateUserSection(report, budget, catalog);
+      if (sections.includes('fill')) await runFillSection(report, budget, catalog);
       if (sections.includes('stores')) {
         // The server stores of issues 3, 4 and 5, and the file store (watched, multi-process) too.
         for (const key of ['file', 'redis', 'postgres', 'memcache', 'sqlite'] as const) {
