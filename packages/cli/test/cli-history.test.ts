@@ -60,6 +60,28 @@ describe('history and restore', () => {
     expect(version.code).toBe(2);
   });
 
+  it('works against sqlite: each run a new process on one database file', async () => {
+    const env = { ROLLOUT_STORE: `sqlite://${join(dir, `flags-${++counter}.db`)}`, USER: 'ana' };
+    expect((await rollout(['add', 'checkout', '--percentage', '10'], { env })).code).toBe(0);
+    expect(
+      (await rollout(['--actor', 'ci-bot', 'activate-percentage', 'checkout', '50'], { env })).code,
+    ).toBe(0);
+    const table = await rollout(['history', 'checkout'], { env });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/ci-bot\s+2\s+update\s+percentage 10 % → 50 %/);
+    expect(table.stdout).toMatch(/ana@\S+\s+1\s+add\s+created: percentage 0 % → 10 %/);
+    const restored = await rollout(['restore', 'checkout', '1', '--note', 'too fast'], { env });
+    expect(restored.code).toBe(0);
+    expect(restored.stdout).toContain('restored checkout to version 1 (now version 3)');
+    const entries = await rolloutJson<HistoryEntry[]>(['history', '--limit', '2'], { env });
+    expect(entries.map((e) => [e.action, e.version, e.note])).toEqual([
+      ['restore', 3, 'too fast'],
+      ['update', 2, undefined],
+    ]);
+    expect(entries[0]?.feature?.percentage).toBe(10);
+    expect(entries[0]?.previous?.percentage).toBe(50);
+  });
+
   it('a store without history says so, naming it', async () => {
     const run = await rollout(['history'], { env: { ROLLOUT_STORE: 'memory:' } });
     // memory: keeps history; every run is a fresh store, so there is simply none yet.

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import type { FeatureRow } from './codec.js';
+import type { HistoryRecord, HistoryRow } from './history.js';
 import { type Layout, layout } from './layout.js';
+import { migrate } from './migrations.js';
 import type { ResolvedOptions } from './options.js';
 
 /** What a compare-and-set transaction found: the new version, or the version that was there instead. */
@@ -15,8 +17,9 @@ type Statement = Database.Statement<unknown[], unknown>;
  * in WAL mode (readers never block the writer, and other processes can read
  * while one writes); every write is one `BEGIN IMMEDIATE` transaction that takes
  * the file's write lock before it reads the version, so the check, the write, the
- * revision bump and the change-log entry are atomic across every process on the
- * file. Everything here is synchronous (better-sqlite3); errors are the driver's.
+ * revision bump, the change-log entry and the history entry (with its trim) are
+ * atomic across every process on the file: a refused or failed write records
+ * nothing. Everything here is synchronous (better-sqlite3); errors are the driver's.
  */
 export class SqliteDatabase {
   private readonly db: Database.Database;
@@ -31,7 +34,7 @@ export class SqliteDatabase {
       // In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits.
       this.db.pragma('synchronous = NORMAL');
       this.layout = layout(options.table);
-      this.db.transaction(() => this.db.exec(this.layout.schema)).immediate();
+      migrate(this.db, this.layout.names);
       const statements = this.layout.statements;
       this.sql = Object.fromEntries(
         Object.entries(statements).map(([key, text]) => [key, this.db.prepare(text)]),
@@ -44,7 +47,12 @@ export class SqliteDatabase {
 
   /** Where errors say the data is: `<file> table "<table>"`. */
   get where(): string {
-    return `${this.options.path} table ${this.layout.features}`;
+    return `${this.options.path} table ${this.layout.names.features}`;
+  }
+
+  /** Where history errors say the entry is: `<file> table "<table>_history" revision <n>`. */
+  historyWhere(revision: number): string {
+    return `${this.options.path} table ${this.layout.names.history} revision ${revision}`;
   }
 
   /** The revision row. */
@@ -66,31 +74,60 @@ export class SqliteDatabase {
     return row && { name, ...row };
   }
 
-  /** Compare-and-set: writes `document` only if `name` is at version `expected` (0: absent). */
-  put(name: string, document: string, expected: number): WriteOutcome {
+  /**
+   * Compare-and-set: writes `document` only if `name` is at version `expected` (0:
+   * absent), and records `entry` with the documents before and after.
+   */
+  put(name: string, document: string, expected: number, entry: HistoryRecord): WriteOutcome {
     return this.db
       .transaction((): WriteOutcome => {
-        const stored = this.storedVersion(name);
-        if (stored !== expected) return { ok: false, stored };
+        const stored = this.storedRow(name);
+        const storedVersion = Number(stored?.version ?? 0);
+        if (storedVersion !== expected) return { ok: false, stored: storedVersion };
         if (expected === 0) this.sql.insert.run(name, document);
         else this.sql.update.run(document, name, expected);
-        return { ok: true, version: expected + 1, revision: this.logChange(name, expected + 1) };
+        const version = expected + 1;
+        const revision = this.logChange(name, version, version, entry, {
+          feature: document,
+          previous: stored?.document ?? null,
+        });
+        return { ok: true, version, revision };
       })
       .immediate();
   }
 
-  /** Compare-and-delete: removes `name` if it is at `expected` (any version when undefined). */
-  remove(name: string, expected: number | undefined): WriteOutcome {
+  /**
+   * Compare-and-delete: removes `name` if it is at `expected` (any version when
+   * undefined), and records `entry` with the removed document.
+   */
+  remove(name: string, expected: number | undefined, entry: HistoryRecord): WriteOutcome {
     return this.db
       .transaction((): WriteOutcome => {
-        const stored = this.storedVersion(name);
-        if (stored === 0 || (expected !== undefined && stored !== expected)) {
-          return { ok: false, stored };
+        const stored = this.storedRow(name);
+        const storedVersion = Number(stored?.version ?? 0);
+        if (!stored || (expected !== undefined && storedVersion !== expected)) {
+          return { ok: false, stored: storedVersion };
         }
         this.sql.remove.run(name);
-        return { ok: true, version: 0, revision: this.logChange(name, null) };
+        // A remove's entry is at the removed version + 1 (the contract's HistoryEntry.version).
+        const revision = this.logChange(name, null, storedVersion + 1, entry, {
+          feature: null,
+          previous: stored.document,
+        });
+        return { ok: true, version: 0, revision };
       })
       .immediate();
+  }
+
+  /** One page of history rows, newest first: one feature's (`name`) or every feature's. */
+  history(name: string | undefined, before: number | undefined, limit: number): HistoryRow[] {
+    // Revisions are positive safe integers, so "no bound" is the largest one.
+    const bound = before ?? Number.MAX_SAFE_INTEGER;
+    const rows =
+      name === undefined
+        ? this.sql.historyAll.all(bound, limit)
+        : this.sql.historyOf.all(name, bound, limit);
+    return rows as HistoryRow[];
   }
 
   /** Closes the file (the WAL is checkpointed when the last connection closes). */
@@ -98,15 +135,35 @@ export class SqliteDatabase {
     this.db.close();
   }
 
-  private storedVersion(name: string): number {
-    return Number((this.sql.version.get(name) as { version: number } | undefined)?.version ?? 0);
+  private storedRow(name: string): { document: string; version: number } | undefined {
+    return this.sql.get.get(name) as { document: string; version: number } | undefined;
   }
 
-  // Inside the write's transaction: bump the revision, log the change, prune the log.
-  private logChange(name: string, version: number | null): number {
+  // Inside the write's transaction: bump the revision, log the change and prune the
+  // log, record the history entry and trim the feature's history to historyLimit.
+  private logChange(
+    name: string,
+    changeVersion: number | null,
+    entryVersion: number,
+    entry: HistoryRecord,
+    documents: { feature: string | null; previous: string | null },
+  ): number {
     const { revision } = this.sql.bump.get() as { revision: number };
-    this.sql.log.run(revision, name, version, new Date().toISOString());
+    const at = new Date().toISOString();
+    this.sql.log.run(revision, name, changeVersion, at);
     this.sql.prune.run(revision - this.options.changeLogSize);
+    this.sql.record.run(
+      revision,
+      name,
+      entryVersion,
+      at,
+      entry.action,
+      entry.actor ?? null,
+      entry.note ?? null,
+      documents.feature,
+      documents.previous,
+    );
+    this.sql.trim.run({ name, keep: this.options.historyLimit });
     return revision;
   }
 }

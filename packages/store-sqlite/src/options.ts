@@ -1,5 +1,5 @@
 import { ValidationError } from '@rollout/core';
-import { positiveInteger, positiveNumber } from '@rollout/core/store';
+import { DEFAULT_HISTORY_LIMIT, positiveInteger, positiveNumber } from '@rollout/core/store';
 import { DEFAULT_TABLE } from './layout.js';
 
 /** Options of {@link SqliteStore}. */
@@ -11,8 +11,8 @@ export interface SqliteStoreOptions {
    */
   path: string;
   /**
-   * Name of the features table; the store also creates `<table>_revision` and
-   * `<table>_changes` beside it. Default `rollout_features`. A plain identifier
+   * Name of the features table; the store also creates `<table>_revision`,
+   * `<table>_changes`, `<table>_history` and `<table>_schema_versions` beside it. Default `rollout_features`. A plain identifier
    * (letters, digits, underscores; at most 48 characters); always quoted.
    */
   table?: string;
@@ -26,6 +26,11 @@ export interface SqliteStoreOptions {
   pollIntervalMs?: number;
   /** How many entries of the change log to keep (older ones are pruned by each write). Default 1000. */
   changeLogSize?: number;
+  /**
+   * History entries kept per feature in `<table>_history`; each write trims its
+   * feature's oldest beyond this in its own transaction. Default 1000.
+   */
+  historyLimit?: number;
 }
 
 /** The defaults of the optional options. */
@@ -33,6 +38,7 @@ export const DEFAULTS = {
   busyTimeoutMs: 5000,
   pollIntervalMs: 1000,
   changeLogSize: 1000,
+  historyLimit: DEFAULT_HISTORY_LIMIT,
 } as const;
 
 /** Checked options with every default filled in. */
@@ -42,6 +48,7 @@ export interface ResolvedOptions {
   readonly busyTimeoutMs: number;
   readonly pollIntervalMs: number;
   readonly changeLogSize: number;
+  readonly historyLimit: number;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
@@ -80,5 +87,6 @@ export function resolveOptions(options: SqliteStoreOptions): ResolvedOptions {
       DEFAULTS.pollIntervalMs,
     ),
     changeLogSize: positiveInteger('changeLogSize', options.changeLogSize, DEFAULTS.changeLogSize),
+    historyLimit: positiveInteger('historyLimit', options.historyLimit, DEFAULTS.historyLimit),
   };
 }

@@ -2,23 +2,37 @@ import { resolve } from 'node:path';
 import {
   type Feature,
   type FeatureStore,
+  type HistoryEntry,
+  type HistoryQuery,
   type StoreCapabilities,
   type StoreSnapshot,
   validateFeatureName,
+  type WriteContext,
 } from '@rollout/core';
-import { ClosedGuard, checkExpectedVersion, versionConflict } from '@rollout/core/store';
+import {
+  ClosedGuard,
+  checkExpectedVersion,
+  checkHistoryQuery,
+  checkWriteContext,
+  versionConflict,
+} from '@rollout/core/store';
 import { decodeRow, encodeFeature } from './codec.js';
 import { SqliteDatabase } from './database.js';
 import { STORE_NAME, toStoreError } from './errors.js';
+import { decodeHistoryRow, historyRecord } from './history.js';
 import { type ResolvedOptions, resolveOptions, type SqliteStoreOptions } from './options.js';
 
 /**
  * Feature store in one SQLite database file (better-sqlite3): SQL without a server.
  *
- * - One row per feature plus a single-row revision counter and a change log. The
- *   file is in WAL mode; every write is one `BEGIN IMMEDIATE` transaction (version
- *   check, write, revision bump, change-log entry), so any number of OS processes
- *   on the same file write atomically and a write is never half-applied.
+ * - One row per feature plus a single-row revision counter, a change log and the
+ *   change history. The file is in WAL mode; every write is one `BEGIN IMMEDIATE`
+ *   transaction (version check, write, revision bump, change-log entry, history
+ *   entry and its trim to `historyLimit`), so any number of OS processes on the same
+ *   file write atomically and a write is never half-applied nor recorded without
+ *   being applied.
+ * - Opening a file migrates its tables to this release's schema version (files of
+ *   0.1.0 gain the history table) in one `BEGIN IMMEDIATE` transaction.
  * - No push: SQLite cannot tell other connections that something changed, so
  *   `capabilities.push` is false and clients poll the revision row (one indexed
  *   read of a local file) every `pollIntervalMs`.
@@ -28,7 +42,7 @@ import { type ResolvedOptions, resolveOptions, type SqliteStoreOptions } from '.
  * - After `close()` every member rejects with ClosedError (code `CLOSED`).
  */
 export class SqliteStore implements FeatureStore {
-  /** No push (clients poll the revision row); multiProcess and durable; no history yet. */
+  /** No push (clients poll the revision row); multiProcess, durable and history. */
   readonly capabilities: StoreCapabilities;
   private readonly options: ResolvedOptions;
   private readonly guard = new ClosedGuard(STORE_NAME);
@@ -44,7 +58,7 @@ export class SqliteStore implements FeatureStore {
       multiProcess: true,
       durable: true,
       pollIntervalMs: this.options.pollIntervalMs,
-      history: false,
+      history: true,
     };
   }
 
@@ -91,14 +105,16 @@ export class SqliteStore implements FeatureStore {
   /**
    * Compare-and-set write in one `BEGIN IMMEDIATE` transaction. The feature is
    * validated first (ValidationError, nothing written). Throws VersionConflictError
-   * when the stored version is not `expectedVersion`.
+   * when the stored version is not `expectedVersion`. The history entry (`context`:
+   * actor, note, action) commits in the same transaction.
    */
-  async put(feature: Feature, expectedVersion: number): Promise<Feature> {
+  async put(feature: Feature, expectedVersion: number, context?: WriteContext): Promise<Feature> {
     const db = this.open();
     checkExpectedVersion(expectedVersion);
+    const record = historyRecord(checkWriteContext(context), { expectedVersion });
     const { feature: clean, document } = encodeFeature(feature);
     const outcome = this.run(`writing feature ${JSON.stringify(clean.name)}`, () =>
-      db.put(clean.name, document, expectedVersion),
+      db.put(clean.name, document, expectedVersion, record),
     );
     if (!outcome.ok) throw versionConflict(STORE_NAME, clean.name, expectedVersion, outcome.stored);
     return { ...clean, version: outcome.version };
@@ -107,18 +123,32 @@ export class SqliteStore implements FeatureStore {
   /**
    * Compare-and-delete in one `BEGIN IMMEDIATE` transaction. False when there was
    * nothing to remove and `expectedVersion` is undefined or 0; VersionConflictError
-   * when the stored version is not `expectedVersion`.
+   * when the stored version is not `expectedVersion`. The `remove` entry commits in
+   * the same transaction (none when nothing was removed).
    */
-  async remove(name: string, expectedVersion?: number): Promise<boolean> {
+  async remove(name: string, expectedVersion?: number, context?: WriteContext): Promise<boolean> {
     const db = this.open();
     if (expectedVersion !== undefined) checkExpectedVersion(expectedVersion);
+    const record = historyRecord(checkWriteContext(context), { remove: true });
     if (!isFeatureName(name)) return missing(String(name), expectedVersion);
     const outcome = this.run(`removing feature ${JSON.stringify(name)}`, () =>
-      db.remove(name, expectedVersion),
+      db.remove(name, expectedVersion, record),
     );
     if (outcome.ok) return true;
     if (outcome.stored === 0) return missing(name, expectedVersion);
     throw versionConflict(STORE_NAME, name, expectedVersion ?? 0, outcome.stored);
+  }
+
+  /**
+   * A page of the history table, newest first by revision (one indexed read); see
+   * FeatureStore.history. The query is checked first (ValidationError); each feature
+   * keeps its last `historyLimit` entries.
+   */
+  async history(query?: HistoryQuery): Promise<HistoryEntry[]> {
+    const db = this.open();
+    const { name, before, limit } = checkHistoryQuery(query);
+    const rows = this.run('reading the history', () => db.history(name, before, limit));
+    return rows.map((row) => decodeHistoryRow(db.historyWhere(row.revision), row));
   }
 
   /** Closes the database file. A second call does nothing more. */

@@ -3,20 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFeature } from '@rollout/store-test-suite';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../src/index.js';
-import { tempFiles } from './helpers.js';
+import { storesClosedAfterEach, tempFiles } from './helpers.js';
 
 const { dir, file } = tempFiles('files');
-const open: SqliteStore[] = [];
-afterEach(async () => {
-  for (const store of open.splice(0)) await store.close();
-});
-function store(path: string, options: Partial<ConstructorParameters<typeof SqliteStore>[0]> = {}) {
-  const s = new SqliteStore({ path, ...options });
-  open.push(s);
-  return s;
-}
+const store = storesClosedAfterEach();
 
 // Runs `code` (an ES module body) in a child node process; resolves with its stdout.
 function child(code: string): { done: Promise<string>; ready: Promise<void> } {
@@ -46,7 +38,7 @@ function child(code: string): { done: Promise<string>; ready: Promise<void> } {
 }
 
 describe('the database file', () => {
-  it('is one file in WAL mode with the three tables, created on first use', async () => {
+  it('is one file in WAL mode with its five tables, created on first use', async () => {
     const path = file();
     await store(path).put(makeFeature({ name: 'a' }), 0);
     const db = new Database(path, { readonly: true });
@@ -59,7 +51,9 @@ describe('the database file', () => {
       expect(tables).toEqual([
         'rollout_features',
         'rollout_features_changes',
+        'rollout_features_history',
         'rollout_features_revision',
+        'rollout_features_schema_versions',
       ]);
     } finally {
       db.close();
