@@ -1,3 +1,5 @@
+import { percentageThreshold } from './bucket.js';
+import { EvaluatorKind, evaluatorKind } from './evaluator-kind.js';
 import type { BucketHash } from './hash-versions.js';
 import { HASH_V1, hashVersion } from './hash-versions.js';
 import { type Feature, GROUP_ALL, GROUP_NONE, type User } from './model.js';
@@ -29,6 +31,14 @@ export interface CompiledFeature {
   readonly hashState: number;
   /** Whether any step reads the user id (deny list, user list, percentage): skips the read otherwise. */
   readonly needsId: boolean;
+  /** The evaluator `decide` runs for this feature (`evaluator-kind.ts`). */
+  readonly kind: EvaluatorKind;
+  /** The attribute of the one condition of the `RULE_*` kinds ('' otherwise). */
+  readonly attribute: string;
+  /** The value the one condition of kind `RULE_EQUALS` compares to. */
+  readonly value: unknown;
+  /** The percentage as a hash version 1 bucket threshold (`percentageThreshold`); read only when `hash` is version 1. */
+  readonly threshold: number;
 }
 
 function idSet(ids: readonly string[]): IdSet {
@@ -51,6 +61,9 @@ export function idSetHas(set: IdSet, id: string | number): boolean {
 export function compileFeature(feature: Feature): CompiledFeature {
   const groupList = feature.groups.filter((g) => g !== GROUP_ALL && g !== GROUP_NONE);
   const hash = hashVersion(feature.hashVersion) ?? HASH_V1;
+  const kind = evaluatorKind(feature);
+  const oneCondition = kind === EvaluatorKind.RULE_EQUALS || kind === EvaluatorKind.RULE_ONE;
+  const condition = oneCondition ? feature.rules[0]?.conditions[0] : undefined;
   return {
     feature,
     killed: feature.groups.includes(GROUP_NONE),
@@ -64,6 +77,10 @@ export function compileFeature(feature: Feature): CompiledFeature {
     hash,
     hashState: hash.prepare(feature.name),
     needsId: feature.excludedUsers.length > 0 || feature.users.length > 0 || feature.percentage > 0,
+    kind,
+    attribute: condition?.attribute ?? '',
+    value: condition?.values[0],
+    threshold: percentageThreshold(feature.percentage),
   };
 }
 

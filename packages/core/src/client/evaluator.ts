@@ -11,6 +11,7 @@ import {
   type GroupPredicate,
   isOnReason,
 } from '../evaluate.js';
+import { decide } from '../evaluators.js';
 import { GROUP_ALL, GROUP_NONE, type User } from '../model.js';
 import { validateGroupName } from '../validation.js';
 import type { Emit } from './events.js';
@@ -64,10 +65,8 @@ export class Evaluator<U> {
     const cf = this.snapshot.get(name);
     if (cf === undefined) return false;
     try {
-      const mapped = this.toUser(user);
-      return isOnReason(
-        evaluateFeature(cf, mapped, this.codeGroups, this.groupErrorHandler, undefined),
-      );
+      // The feature's own evaluator (chosen when compiled); explain keeps the general path.
+      return isOnReason(decide(cf, this.toUser(user), this.codeGroups, this.groupErrorHandler));
     } catch (error) {
       this.emit('error', evaluationError(error));
       return false;
