@@ -1,4 +1,4 @@
-import { percentageThreshold } from './bucket.js';
+import { bucketFromSalt, percentageThreshold } from './bucket.js';
 import { EvaluatorKind, evaluatorKind } from './evaluator-kind.js';
 import type { BucketHash } from './hash-versions.js';
 import { HASH_V1, hashVersion } from './hash-versions.js';
@@ -165,10 +165,18 @@ export function evaluateFeature(
   }
   if (cf.percentage > 0 && id !== undefined) {
     if (detail) detail.position = cf.hash.position(cf.hashState, id);
-    if (cf.percentage >= 100 || cf.hash.includes(cf.hashState, id, cf.percentage))
-      return 'PERCENTAGE';
+    if (inPercentage(cf, id)) return 'PERCENTAGE';
   }
   return 'DEFAULT';
+}
+
+/** Whether `id` is inside the feature's percentage (100 takes every id; call only when it is above 0). */
+export function inPercentage(cf: CompiledFeature, id: string | number): boolean {
+  if (cf.percentage >= 100) return true;
+  // Hash version 1 (the default) with its threshold precomputed: no call through the registry.
+  return cf.hash === HASH_V1
+    ? bucketFromSalt(cf.hashState, id) < cf.threshold
+    : cf.hash.includes(cf.hashState, id, cf.percentage);
 }
 
 /** Whether a reason means the feature is on. */

@@ -6,6 +6,7 @@ import {
   type GroupPredicate,
   idOf,
   idSetHas,
+  inPercentage,
 } from './evaluate.js';
 import { EvaluatorKind } from './evaluator-kind.js';
 import type { User } from './model.js';
@@ -100,13 +101,4 @@ function decideOneCondition(cf: CompiledFeature, user: User): Reason {
   if (!hasOwn.call(user, cf.attribute)) return 'DEFAULT';
   const test = (cf.rules[0] as CompiledRule).tests[0] as ConditionTest;
   return test((user as Record<string, unknown>)[cf.attribute]) ? 'RULE' : 'DEFAULT';
-}
-
-/** Whether `id` is inside the feature's (positive) percentage. */
-function inPercentage(cf: CompiledFeature, id: string | number): boolean {
-  if (cf.percentage >= 100) return true;
-  // Hash version 1 (the default) with its threshold precomputed: no call through the registry.
-  return cf.hash === HASH_V1
-    ? bucketFromSalt(cf.hashState, id) < cf.threshold
-    : cf.hash.includes(cf.hashState, id, cf.percentage);
 }
