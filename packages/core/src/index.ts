@@ -33,6 +33,7 @@ export {
   type GroupPredicate,
   isOnReason,
 } from './evaluate.js';
+export { EvaluatorKind } from './evaluator-kind.js';
 export {
   HASH_GEM,
   HASH_GEM_ID_MODULO,

@@ -12,6 +12,7 @@ import {
   idOf,
   isOnReason,
 } from '../evaluate.js';
+import { decide } from '../evaluators.js';
 import { GROUP_ALL, GROUP_NONE, type JsonValue, type User } from '../model.js';
 import { validateGroupName } from '../validation.js';
 import {
@@ -79,10 +80,8 @@ export class Evaluator<U> {
     const cf = this.snapshot.get(name);
     if (cf === undefined) return false;
     try {
-      const mapped = this.toUser(user);
-      return isOnReason(
-        evaluateFeature(cf, mapped, this.codeGroups, this.groupErrorHandler, undefined),
-      );
+      // The feature's own evaluator (chosen when compiled); explain keeps the general path.
+      return isOnReason(decide(cf, this.toUser(user), this.codeGroups, this.groupErrorHandler));
     } catch (error) {
       this.emit('error', evaluationError(error));
       return false;
@@ -135,13 +134,8 @@ export class Evaluator<U> {
     if (cf === undefined) return UNKNOWN_RESULTS.FEATURE_NOT_FOUND;
     try {
       const mapped = this.toUser(user);
-      const reason = evaluateFeature(
-        cf,
-        mapped,
-        this.codeGroups,
-        this.groupErrorHandler,
-        undefined,
-      );
+      // The same specialised on/off decision as `can` (property-tested equal to evaluateFeature).
+      const reason = decide(cf, mapped, this.codeGroups, this.groupErrorHandler);
       return variantResult(cf.variants, cf.rules, mapped, idOf(mapped), reason);
     } catch (error) {
       this.emit('error', evaluationError(error));
