@@ -20,6 +20,7 @@
  */
 
 import type { BucketHash } from './bucket-hash.js';
+import { encodeUtf8, scratchBytes } from './utf8.js';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -50,34 +51,9 @@ export function fnvString(h: number, text: string): number {
 
 /** {@link fnvString} from code unit `from` on, for text that is not all ASCII. */
 function fnvUtf8(h: number, text: string, from: number): number {
-  const n = text.length;
-  for (let i = from; i < n; i++) {
-    let c = text.charCodeAt(i);
-    if (c < 0x80) {
-      h = fnvByte(h, c);
-    } else if (c < 0x800) {
-      h = fnvByte(h, 0xc0 | (c >> 6));
-      h = fnvByte(h, 0x80 | (c & 0x3f));
-    } else {
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-        const low = text.charCodeAt(i + 1);
-        if (low >= 0xdc00 && low <= 0xdfff) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
-          i++;
-          h = fnvByte(h, 0xf0 | (c >> 18));
-          h = fnvByte(h, 0x80 | ((c >> 12) & 0x3f));
-          h = fnvByte(h, 0x80 | ((c >> 6) & 0x3f));
-          h = fnvByte(h, 0x80 | (c & 0x3f));
-          continue;
-        }
-      }
-      // A lone surrogate encodes as U+FFFD, as TextEncoder does.
-      if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
-      h = fnvByte(h, 0xe0 | (c >> 12));
-      h = fnvByte(h, 0x80 | ((c >> 6) & 0x3f));
-      h = fnvByte(h, 0x80 | (c & 0x3f));
-    }
-  }
+  const n = encodeUtf8(text, from);
+  const bytes = scratchBytes();
+  for (let i = 0; i < n; i++) h = fnvByte(h, bytes[i] as number);
   return h;
 }
 

@@ -9,6 +9,8 @@
  * Allocation-free for string ids and safe-integer ids: it runs on the hot path of `can`.
  */
 
+import { encodeDecimal, encodeUtf8, scratchBytes } from './utf8.js';
+
 /** zlib's CRC-32 lookup table (reflected polynomial 0xEDB88320). */
 const CRC_TABLE: Int32Array = (() => {
   const table = new Int32Array(256);
@@ -28,54 +30,21 @@ function crcByte(c: number, byte: number): number {
   return (CRC_TABLE[(c ^ byte) & 0xff] as number) ^ (c >>> 8);
 }
 
+/** Feeds the first `n` bytes of the shared scratch buffer into a CRC-32 register. */
+function crcScratch(c: number, n: number): number {
+  const bytes = scratchBytes();
+  for (let i = 0; i < n; i++) c = crcByte(c, bytes[i] as number);
+  return c;
+}
+
 /** Feeds the UTF-8 encoding of `text` into a CRC-32 register without allocating. */
 function crcString(c: number, text: string): number {
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    let code = text.charCodeAt(i);
-    if (code < 0x80) {
-      c = crcByte(c, code);
-    } else if (code < 0x800) {
-      c = crcByte(c, 0xc0 | (code >> 6));
-      c = crcByte(c, 0x80 | (code & 0x3f));
-    } else {
-      if (code >= 0xd800 && code <= 0xdbff && i + 1 < n) {
-        const low = text.charCodeAt(i + 1);
-        if (low >= 0xdc00 && low <= 0xdfff) {
-          code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-          i++;
-          c = crcByte(c, 0xf0 | (code >> 18));
-          c = crcByte(c, 0x80 | ((code >> 12) & 0x3f));
-          c = crcByte(c, 0x80 | ((code >> 6) & 0x3f));
-          c = crcByte(c, 0x80 | (code & 0x3f));
-          continue;
-        }
-      }
-      // A lone surrogate encodes as U+FFFD, as TextEncoder does (validation rejects them anyway).
-      if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd;
-      c = crcByte(c, 0xe0 | (code >> 12));
-      c = crcByte(c, 0x80 | ((code >> 6) & 0x3f));
-      c = crcByte(c, 0x80 | (code & 0x3f));
-    }
-  }
-  return c;
+  return crcScratch(c, encodeUtf8(text));
 }
 
 /** Feeds the decimal digits of a safe integer into a CRC-32 register without allocating. */
 function crcInteger(c: number, value: number): number {
-  if (value < 0) {
-    c = crcByte(c, 0x2d); // '-'
-    value = -value;
-  }
-  let scale = 1;
-  while (scale * 10 <= value) scale *= 10;
-  while (scale >= 1) {
-    const digit = Math.floor(value / scale);
-    c = crcByte(c, 0x30 + digit);
-    value -= digit * scale;
-    scale /= 10;
-  }
-  return c;
+  return crcScratch(c, encodeDecimal(value));
 }
 
 /** Feeds a user id as the gem's `user_id.to_s` writes it. */

@@ -8,17 +8,8 @@
  * import { ClosedGuard, ListenerSet, checkExpectedVersion, versionConflict } from '@rollout/core/store';
  * ```
  */
-export type {
-  FeatureStore,
-  HistoryAction,
-  HistoryEntry,
-  HistoryQuery,
-  StoreCapabilities,
-  StoreChange,
-  StoreListener,
-  StoreSnapshot,
-  WriteContext,
-} from '../store.js';
+// The contract's types, so a store imports everything it needs from one place.
+export type * from '../store.js';
 export { checkHistoryQuery, checkWriteContext } from '../validation/history.js';
 export { ClosedGuard } from './closed-guard.js';
 export { copyFeature } from './copy.js';
