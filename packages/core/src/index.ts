@@ -80,6 +80,7 @@ export {
   type RolloutEvents,
   type RolloutOptions,
   type RolloutStatus,
+  type UpdateOptions,
 } from './rollout.js';
 export { compareSemver, parseSemver, type SemVer } from './semver.js';
 export type {

@@ -13,6 +13,12 @@ import { userIdOf, validateFeatureName } from './validation.js';
 export type { FeatureChangeEvent, RolloutEvents, RolloutStatus } from './client/events.js';
 export type { Explanation } from './client/explain.js';
 
+/** Options of {@link Rollout.updateFeature}. */
+export interface UpdateOptions {
+  /** Write only if the stored feature is at this version; VersionConflictError otherwise. */
+  expectedVersion?: number;
+}
+
 /** Options of {@link Rollout}. */
 export interface RolloutOptions<U = User> {
   /** Where features live. */
@@ -170,9 +176,14 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     return this.writer.add(input, Boolean(options.replace));
   }
 
-  /** Changes any of a feature's fields atomically. Throws FeatureNotFoundError if it does not exist. */
-  updateFeature(name: string, patch: FeaturePatch): Promise<Feature> {
-    return this.writer.update(name, patch);
+  /**
+   * Changes any of a feature's fields atomically. Throws FeatureNotFoundError if it
+   * does not exist. With `{ expectedVersion }` it writes only if the stored feature is
+   * still at that version (a read-edit-save that must not overwrite someone else's
+   * change), and throws VersionConflictError otherwise.
+   */
+  updateFeature(name: string, patch: FeaturePatch, options: UpdateOptions = {}): Promise<Feature> {
+    return this.writer.update(name, patch, options.expectedVersion);
   }
 
   /** Removes a feature. Resolves to false when it did not exist. */

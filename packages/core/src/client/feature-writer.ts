@@ -8,6 +8,7 @@ import {
 } from '../model.js';
 import { mutateFeature } from '../mutate.js';
 import type { FeatureStore } from '../store.js';
+import { checkExpectedVersion, versionConflict } from '../store-kit/versions.js';
 import { validatePatch } from '../validation/patch.js';
 import {
   featureFromInput,
@@ -66,10 +67,22 @@ export class FeatureWriter {
     });
   }
 
-  /** Changes any of a feature's fields; FeatureNotFoundError if it does not exist. */
-  async update(name: string, patch: FeaturePatch): Promise<Feature> {
+  /**
+   * Changes any of a feature's fields; FeatureNotFoundError if it does not exist.
+   * With `expectedVersion`, the write happens only while the stored version is that
+   * one (checked inside the compare-and-set loop, so no writer can slip in between);
+   * otherwise VersionConflictError.
+   */
+  async update(name: string, patch: FeaturePatch, expectedVersion?: number): Promise<Feature> {
     const checked = validatePatch(patch);
-    return this.mutate(name, false, false, (f) => Object.assign(f, checked));
+    const expected =
+      expectedVersion === undefined ? undefined : checkExpectedVersion(expectedVersion);
+    return this.mutate(name, false, false, (f, stored) => {
+      if (expected !== undefined && stored && stored.version !== expected) {
+        throw versionConflict('client', stored.name, expected, stored.version);
+      }
+      return Object.assign(f, checked);
+    });
   }
 
   /** Removes a feature; false when it did not exist. */
