@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { mountAdmin } from './admin/mount.js';
 import { requireAuth } from './auth.js';
 import type { ServerEnv } from './env.js';
 import type { EventStreams } from './event-stream.js';
@@ -80,5 +81,6 @@ export function buildApp(
     '/ofrep/v1',
     ofrepRoutes({ ...deps, tickets: hasAuth(settings), basePath: settings.basePath }),
   );
+  mountAdmin(app, settings, deps.rollout, events);
   return app;
 }
