@@ -52,6 +52,8 @@ const state = {
   dirty: false,
   listQuery: '',
   listState: '',
+  /** Counts renders, so late work of a view that is gone can tell. */
+  view: 0,
 };
 
 // ---------------------------------------------------------------- DOM helpers
@@ -99,11 +101,16 @@ function section(title, ...children) {
   );
 }
 
+let announceTimer;
 function announce(text) {
   live.textContent = '';
+  clearTimeout(announceTimer);
   // A fresh text node makes screen readers read it again, even when it is the same text.
   setTimeout(() => {
     live.textContent = text;
+    announceTimer = setTimeout(() => {
+      live.textContent = '';
+    }, 4000);
   }, 20);
 }
 
@@ -180,6 +187,9 @@ window.addEventListener('popstate', () => void render());
 
 async function render() {
   const route = currentRoute();
+  // Work a previous view scheduled (a debounced search) must not touch this one.
+  state.view += 1;
+  state.refresh = undefined;
   state.feature = null;
   state.dirty = false;
   try {
@@ -274,6 +284,7 @@ async function renderList() {
       ),
     ),
   );
+  const view = state.view;
   let timer;
   search.addEventListener('input', () => {
     clearTimeout(timer);
@@ -284,12 +295,14 @@ async function renderList() {
   });
 
   async function refreshList() {
+    if (state.view !== view) return;
     const q = new URLSearchParams();
     if (state.listQuery) q.set('q', state.listQuery);
     if (state.listState) q.set('state', state.listState);
     const query = q.toString();
     history.replaceState(null, '', `${base}/${query ? `?${query}` : ''}`);
     const data = await api('GET', `/features${query ? `?${query}` : ''}`);
+    if (state.view !== view) return;
     rows.replaceChildren(
       ...data.features.map((f) =>
         h(
@@ -1020,6 +1033,8 @@ function explainSection(feature) {
   const input = h('input', {
     autocomplete: 'off',
     placeholder: '42 or {"id": "42", "country": "NZ"}',
+    // Asking is not editing: typing here must not hold back live updates of the page.
+    'data-not-an-edit': true,
   });
   const output = h('output', { class: 'explain', 'aria-live': 'polite' });
   return section(
@@ -1190,8 +1205,8 @@ function deleteSection(feature) {
 
 // ---------------------------------------------------------------- live updates
 
-main.addEventListener('input', () => {
-  state.dirty = true;
+main.addEventListener('input', (event) => {
+  if (!event.target.closest('[data-not-an-edit]')) state.dirty = true;
 });
 
 /** A change arrived from the server's event stream: refresh what is shown. */
