@@ -230,6 +230,7 @@ function renderLogin() {
     },
     h('h1', {}, 'Sign in'),
     h('p', {}, 'This server asks for an admin token.'),
+    state.token ? h('p', { class: 'error', role: 'alert' }, 'That token was not accepted.') : null,
     field('Admin token', input),
     h('button', { type: 'submit', class: 'primary' }, 'Sign in'),
   );

@@ -1,9 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FeatureStore, Rollout } from '@rollout/core';
 import { FileStore } from '@rollout/store-file';
+import { MemoryStore } from '@rollout/store-memory';
 import { RedisStore } from '@rollout/store-redis';
 import { uniqueName, waitFor } from '@rollout/store-test-suite';
 import { type RedisServer, startRedis } from '@rollout/test-servers';
@@ -324,3 +327,56 @@ describe.each(cases)(
     });
   },
 );
+
+describe('dashboard mounted under /flags behind an admin token', () => {
+  it('asks for the token, then lists and edits under the base path', async () => {
+    const rollout = new Rollout({ store: new MemoryStore() });
+    await rollout.ready();
+    await rollout.addFeature({ name: 'mounted_flag', description: 'Lives under /flags' });
+    const flags = createRolloutServer({
+      rollout,
+      basePath: '/flags',
+      tokens: ['eval-token'],
+      admin: { tokens: ['s3cret'] },
+    });
+    // An app that routes /flags/* to the handler, stripping the prefix as Express's app.use does.
+    const app = createServer((req, res) => {
+      if (req.url?.startsWith('/flags/')) {
+        req.url = req.url.slice('/flags'.length);
+        flags(req, res);
+      } else res.writeHead(404).end('app');
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(app.address() as AddressInfo).port}/flags/`;
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    try {
+      await page.goto(url);
+      await page.getByLabel('Admin token').fill('eval-token');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toBe('That token was not accepted.');
+      await page.getByLabel('Admin token').fill('s3cret');
+      await page.keyboard.press('Enter');
+      await page.getByRole('link', { name: 'mounted_flag' }).click();
+      expect(new URL(page.url()).pathname).toBe('/flags/features/mounted_flag');
+      const percentage = await region(page, 'Percentage');
+      await percentage.getByRole('spinbutton', { name: 'Percentage' }).fill('12.5');
+      await percentage.getByRole('button', { name: 'Save' }).click();
+      await waitFor(
+        '12.5 %',
+        async () => (await rollout.getFeature('mounted_flag'))?.percentage === 12.5,
+      );
+      // A reload of a feature URL under the base path lands on the same page, signed in for the tab.
+      await page.reload();
+      await expect
+        .poll(() => page.getByRole('spinbutton', { name: 'Percentage' }).inputValue())
+        .toBe('12.5');
+      await expect.poll(() => flags.eventStreamCount).toBe(1);
+    } finally {
+      await page.close();
+      await flags.close();
+      app.closeAllConnections();
+      await new Promise<void>((resolve) => app.close(() => resolve()));
+      await rollout.close();
+    }
+  });
+});
