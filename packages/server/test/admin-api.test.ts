@@ -455,7 +455,9 @@ describe('dashboard page and assets', () => {
     expect(feature.status).toBe(200);
     const js = await server.fetch(new Request('http://localhost/assets/dashboard.js'), LOCAL);
     expect(js.headers.get('content-type')).toContain('javascript');
-    expect((await js.text()).length).toBeGreaterThan(1000);
+    expect(await js.text()).toContain("from './router.js'");
+    const mod = await server.fetch(new Request('http://localhost/assets/feature-page.js'), LOCAL);
+    expect(mod.status).toBe(200);
     const css = await server.fetch(new Request('http://localhost/assets/dashboard.css'), LOCAL);
     expect(css.status).toBe(200);
     const other = await server.fetch(

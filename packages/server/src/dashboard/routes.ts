@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import type { AdminSettings } from '../admin/admin-options.js';
 import type { ServerEnv } from '../env.js';
 import type { ServerSettings } from '../options.js';
-import { ASSET_TYPES, readAsset } from './assets.js';
+import { assetType, readAsset } from './assets.js';
 import { dashboardPage } from './html.js';
 
 // The page loads only its own script and style and talks only to its own server.
@@ -20,7 +20,7 @@ const CSP = [
 /**
  * The dashboard: `GET /` (the features list) and `GET /features/{name}` answer the
  * same page, whose script renders the view from the path; `GET /assets/{file}`
- * serves the shipped script, style and icon (no CDN: it works offline).
+ * serves the shipped script modules, style and icon (no CDN: it works offline).
  */
 export function dashboardRoutes(settings: ServerSettings, admin: AdminSettings): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
@@ -39,7 +39,7 @@ export function dashboardRoutes(settings: ServerSettings, admin: AdminSettings):
     const name = c.req.param('file');
     const text = readAsset(name);
     if (text === undefined) return c.notFound();
-    c.header('Content-Type', ASSET_TYPES[name] ?? 'application/octet-stream');
+    c.header('Content-Type', assetType(name) ?? 'application/octet-stream');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Cache-Control', 'no-cache');
     return c.body(text);
