@@ -99,6 +99,7 @@ export {
   normalizeUserId,
   normalizeUserList,
   parseFeature,
+  SINGLE_VALUE_OPERATORS,
   userIdOf,
   validateFeatureName,
   validateGroupName,

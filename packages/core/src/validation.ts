@@ -21,7 +21,12 @@ export {
   validateFeatureName,
   validateGroupName,
 } from './validation/names.js';
-export { normalizeCondition, normalizeRule, normalizeRules } from './validation/rules.js';
+export {
+  normalizeCondition,
+  normalizeRule,
+  normalizeRules,
+  SINGLE_VALUE_OPERATORS,
+} from './validation/rules.js';
 
 /** Checks a percentage (0 to 100) and rounds it to the 0.001 % resolution buckets have. */
 export function validatePercentage(value: unknown, field = 'percentage'): number {

@@ -4,22 +4,13 @@ import { OPERATOR_LABELS, ruleText } from './feature-text.js';
 import { state } from './page.js';
 import { save } from './saving.js';
 
-export const SINGLE_VALUE = new Set([
-  'lt',
-  'lte',
-  'gt',
-  'gte',
-  'semverEq',
-  'semverLt',
-  'semverLte',
-  'semverGt',
-  'semverGte',
-  'before',
-  'after',
-]);
+/** Whether the operator compares against exactly one value (the server says which). */
+function singleValue(operator) {
+  return state.session.singleValueOperators.includes(operator);
+}
 
 export function typedValues(text, type, operator) {
-  const raw = SINGLE_VALUE.has(operator) ? [text.trim()] : text.split(',').map((v) => v.trim());
+  const raw = singleValue(operator) ? [text.trim()] : text.split(',').map((v) => v.trim());
   const values = raw.filter((v) => v !== '');
   return values.map((v) => {
     if (type === 'number') {
@@ -61,9 +52,11 @@ export function conditionRow(index) {
       ? '2.1.0'
       : op === 'before' || op === 'after'
         ? '2026-01-31T00:00:00Z'
-        : SINGLE_VALUE.has(op)
+        : ['lt', 'lte', 'gt', 'gte'].includes(op)
           ? '10'
-          : 'NZ, AU';
+          : singleValue(op)
+            ? 'pro'
+            : 'NZ, AU';
   });
   const row = h(
     'div',

@@ -84,6 +84,8 @@ describe('admin API on loopback without credentials', () => {
       history: false,
     });
     expect(body.operators).toContain('semverGte');
+    expect(body.singleValueOperators).toContain('eq');
+    expect(body.singleValueOperators).not.toContain('in');
   });
 
   it('POST creates (201), a second create is 409 FEATURE_EXISTS, bad input is 400 with the field', async () => {

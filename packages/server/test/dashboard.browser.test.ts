@@ -353,7 +353,9 @@ describe('dashboard mounted under /flags behind an admin token', () => {
       await page.goto(url);
       await page.getByLabel('Admin token').fill('eval-token');
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect.poll(() => page.getByRole('alert').textContent()).toBe('That token was not accepted.');
+      await expect
+        .poll(() => page.getByRole('alert').textContent())
+        .toBe('That token was not accepted.');
       await page.getByLabel('Admin token').fill('s3cret');
       await page.keyboard.press('Enter');
       await page.getByRole('link', { name: 'mounted_flag' }).click();

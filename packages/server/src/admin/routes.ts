@@ -5,6 +5,7 @@ import {
   isRolloutError,
   OPERATORS,
   type Rollout,
+  SINGLE_VALUE_OPERATORS,
   type User,
   ValidationError,
   validateFeatureName,
@@ -104,6 +105,7 @@ export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
       eventStream: `${settings.basePath}/ofrep/v1/events${query}`,
       history: typeof (rollout as { history?: unknown }).history === 'function',
       operators: OPERATORS,
+      singleValueOperators: [...SINGLE_VALUE_OPERATORS],
       definedGroups: rollout.definedGroups(),
     });
   });
