@@ -288,6 +288,13 @@ describe.each(cases)(
     });
 
     it('asks before the kill switch, and is usable at 375 px', async () => {
+      // By keyboard: Enter opens the confirmation with focus on Cancel; Escape closes it, nothing written.
+      await page.getByRole('button', { name: 'Kill switch: off for everyone' }).focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(true);
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
       await page.getByRole('button', { name: 'Kill switch: off for everyone' }).click();
       const dialog = page.getByRole('dialog');
       await expect.poll(() => dialog.isVisible()).toBe(true);
