@@ -45,7 +45,7 @@ export function conditionRow(index) {
     h('option', { value: 'number' }, 'number'),
     h('option', { value: 'boolean' }, 'true/false'),
   );
-  operator.addEventListener('change', () => {
+  const fitOperator = () => {
     const op = operator.value;
     if (['lt', 'lte', 'gt', 'gte'].includes(op)) type.value = 'number';
     values.placeholder = op.startsWith('semver')
@@ -57,7 +57,9 @@ export function conditionRow(index) {
           : singleValue(op)
             ? 'pro'
             : 'NZ, AU';
-  });
+  };
+  operator.addEventListener('change', fitOperator);
+  fitOperator();
   const row = h(
     'div',
     { class: 'condition' },
