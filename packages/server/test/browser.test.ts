@@ -9,8 +9,17 @@ import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRolloutServer, type Listening, listen, type RolloutServer } from '../src/index.js';
-import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 import { writeElsewhere } from './other-process.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let redis: RedisServer;
 let rollout: Rollout;
