@@ -34,4 +34,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 # Debian starts the packaged services on install; the tests start their own on free ports.
 
+# better-sqlite3 (the SQLite store) builds with node-gyp: its prebuilt binaries and Node's
+# header tarball live on hosts these machines cannot reach, so node-gyp must use the
+# headers Debian's Node ships (npm is configured with nodedir; pnpm only reads it from env).
+if [ -z "${npm_config_nodedir:-}" ]; then
+  nodedir="$(npm config get nodedir 2>/dev/null || true)"
+  if [ -z "$nodedir" ] || [ "$nodedir" = "undefined" ] || [ "$nodedir" = "null" ]; then
+    nodedir="$(dirname "$(dirname "$(command -v node)")")"
+  fi
+  if [ -f "$nodedir/include/node/node_version.h" ]; then export npm_config_nodedir="$nodedir"; fi
+fi
+
 pnpm install --frozen-lockfile

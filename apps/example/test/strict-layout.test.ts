@@ -62,6 +62,40 @@ describe('openStore in an app that installed only core and one store', () => {
     expect(run(dir, 'file:./flags.json')).toEqual({ can: true, store: 'file' });
   });
 
+  it('opens sqlite: in an app that installed only core and @rollout/store-sqlite', () => {
+    const dir = appWith(['core', 'store-sqlite']);
+    expect(run(dir, 'sqlite:./flags.db')).toEqual({ can: true, store: 'sqlite' });
+    // And the data is in that file, for the next process.
+    expect(run(dir, 'sqlite:./flags.db')).toEqual({ can: true, store: 'sqlite' });
+  });
+
+  it('opens a third-party scheme x: from the package rollout-store-x, by convention', () => {
+    const dir = appWith(['core']);
+    const pkg = join(dir, 'node_modules', 'rollout-store-acme');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({ name: 'rollout-store-acme', type: 'module', exports: './index.js' }),
+    );
+    writeFileSync(
+      join(pkg, 'index.js'),
+      `import { MemoryFeatureStore } from '@rollout/core/store';
+export function storeFromUrl(url) { return new MemoryFeatureStore({ name: 'acme-' + url.host }); }
+`,
+    );
+    // The third-party package imports @rollout/core too: from the app's node_modules.
+    expect(run(dir, 'acme://prod')).toEqual({ can: true, store: 'acme-prod' });
+  });
+
+  it('names both ways in for an unknown scheme whose package is missing', () => {
+    const dir = appWith(['core']);
+    const result = run(dir, 'acme://prod');
+    expect(result.code).toBe('INVALID_STORE_URL');
+    expect(result.packageName).toBe('rollout-store-acme');
+    expect(String(result.message)).toContain('install a package named rollout-store-acme');
+    expect(String(result.message)).toContain('registerStore("acme:"');
+  });
+
   it('names the package to install for a store that is not installed, without the password', () => {
     const dir = appWith(['core', 'store-file']);
     const result = run(dir, 'redis://:hunter2@127.0.0.1:6379/0');

@@ -22,6 +22,8 @@ export interface Budget {
   userCounts: number[];
   /** activateUser calls timed per (store, size). */
   activateRepeats: number;
+  /** Feature counts of the fill section (the last is 10× the first: the linearity check). */
+  fillCounts: number[];
   /** Mutations, reads and propagations timed per server store. */
   storeOps: number;
   /** Seconds of load per row of the HTTP section. */
@@ -39,6 +41,7 @@ export function budgetFromEnv(env: NodeJS.ProcessEnv = process.env): Budget {
       snapshotCounts: [1_000],
       userCounts: [10, 1_000, 10_000],
       activateRepeats: 3,
+      fillCounts: [1_000, 10_000],
       storeOps: 30,
       httpSeconds: 1,
     };
@@ -50,6 +53,7 @@ export function budgetFromEnv(env: NodeJS.ProcessEnv = process.env): Budget {
     snapshotCounts: [1_000, 10_000],
     userCounts: [10, 1_000, 10_000, 100_000],
     activateRepeats: 15,
+    fillCounts: [1_000, 10_000],
     storeOps: 300,
     httpSeconds: 4,
   };

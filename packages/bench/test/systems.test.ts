@@ -1,8 +1,10 @@
+import { bucketOf } from '@rollout/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAnswers } from '../src/evaluation/evaluation-section.js';
 import { makeFlags, makeScenarios, makeUsers, type Scenario } from '../src/evaluation/fixtures.js';
 import type { EvalSystem } from '../src/evaluation/system.js';
 import { createBaselineSystem } from '../src/evaluation/system-baseline.js';
+import { createEngineSystem, engineBucket, engineFlags } from '../src/evaluation/system-engine.js';
 import { createGrowthbookSystem } from '../src/evaluation/system-growthbook.js';
 import { createLaunchdarklySystem } from '../src/evaluation/system-launchdarkly.js';
 import { createOpenfeatureSystem } from '../src/evaluation/system-openfeature.js';
@@ -17,6 +19,7 @@ const systems: EvalSystem[] = [];
 beforeAll(async () => {
   for (const create of [
     createBaselineSystem,
+    createEngineSystem,
     createRolloutSystem,
     createUnleashSystem,
     createGrowthbookSystem,
@@ -49,6 +52,16 @@ describe('every system answers every scenario correctly', () => {
       }
     });
   }
+});
+
+describe('the generic engine', () => {
+  it("hashes as rollout's hash version 1, so both bucket the same users", () => {
+    const engine = engineFlags(flags);
+    for (const [name, flag] of engine) {
+      for (const u of users.slice(0, 500))
+        expect(engineBucket(flag.salt, u.id)).toBe(bucketOf(name, u.id));
+    }
+  });
 });
 
 describe('checkAnswers', () => {

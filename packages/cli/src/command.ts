@@ -12,6 +12,8 @@ export interface GlobalOptions {
   debug: boolean;
   /** How long a command may wait on the store, in ms (0: forever). */
   timeoutMs: number;
+  /** Who writes (`--actor`, default `$USER@hostname`), recorded in the store's history. */
+  actor: string | undefined;
 }
 
 /** A command-line option of one command. */
@@ -20,11 +22,13 @@ export interface OptionSpec {
   short?: string;
   /** Placeholder shown in help (`--data JSON`). */
   value?: string;
+  /** May be given several times (string options only); the value is then a string[]. */
+  multiple?: boolean;
   help: string;
 }
 
 /** Values parsed for a command's options. */
-export type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
+export type OptionValues = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 /** What a command gets to work with. */
 export interface CommandContext {

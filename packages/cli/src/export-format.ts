@@ -44,6 +44,10 @@ export function toExportDocument(features: readonly Feature[]): ExportDocument {
       rules: f.rules,
       data: f.data,
       hashVersion: f.hashVersion,
+      // Only when set, so an export of plain on/off features reads as before variants.
+      ...(f.variants ? { variants: f.variants } : {}),
+      ...('offValue' in f ? { offValue: f.offValue } : {}),
+      ...(f.userVariants ? { userVariants: f.userVariants } : {}),
       createdAt: f.createdAt,
       updatedAt: f.updatedAt,
     })),

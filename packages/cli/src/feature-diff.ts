@@ -1,5 +1,5 @@
 import type { Feature, FeatureContentField } from '@rollout/core';
-import { formatPercentage, formatRule } from './feature-view.js';
+import { formatPercentage, formatRule, formatVariants } from './feature-view.js';
 
 /** The fields a diff compares: everything but bookkeeping (version, timestamps). */
 export type FeatureContent = Pick<Feature, FeatureContentField>;
@@ -56,5 +56,18 @@ export function diffFeatures(before: FeatureContent | undefined, after: FeatureC
   }
   if (b.hashVersion !== after.hashVersion)
     out.push(`hash version ${b.hashVersion} → ${after.hashVersion}`);
+  out.push(...variantDiff(b, after));
+  return out;
+}
+
+function variantDiff(b: FeatureContent, after: FeatureContent): string[] {
+  const out: string[] = [];
+  if (JSON.stringify(b.variants) !== JSON.stringify(after.variants)) {
+    out.push(`variants [${formatVariants(b)}] → [${formatVariants(after)}]`);
+  }
+  const off = (f: FeatureContent) => ('offValue' in f ? JSON.stringify(f.offValue) : '-');
+  if (off(b) !== off(after)) out.push(`off value ${off(b)} → ${off(after)}`);
+  const pins = (f: FeatureContent) => (f.userVariants ?? []).map((p) => `${p.user}→${p.variant}`);
+  out.push(...setDiff('pinned', pins(b), pins(after)));
   return out;
 }

@@ -43,9 +43,28 @@ export function formatCondition(c: Condition): string {
   return `${c.attribute} ${c.operator} ${c.values.map((v) => JSON.stringify(v)).join(', ')}`;
 }
 
-/** One rule as text: conditions joined by "and". */
+/** One rule as text: conditions joined by "and", and the variant it gives. */
 export function formatRule(r: Rule): string {
-  return r.conditions.map(formatCondition).join(' and ');
+  const text = r.conditions.map(formatCondition).join(' and ');
+  return r.variant === undefined ? text : `${text} → variant ${r.variant}`;
+}
+
+/** A feature's variants as text: `red 60 %, blue 40 %` (`-` when it has none). */
+export function formatVariants(f: Pick<Feature, 'variants'>): string {
+  if (!f.variants) return '-';
+  return f.variants.map((v) => `${v.name} ${formatPercentage(v.weight)}`).join(', ');
+}
+
+/** One variant per line with its value (the `show` command). */
+function variantLines(f: Feature): string {
+  if (!f.variants) return '-';
+  return f.variants
+    .map((v) => `${v.name} ${formatPercentage(v.weight)} = ${preview(JSON.stringify(v.value))}`)
+    .join('\n');
+}
+
+function preview(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** A short summary of what opens the feature: `20 %, 3 users, groups vip, 1 rule`. */
@@ -59,6 +78,7 @@ export function featureSummary(f: Feature): string {
   if (f.rules.length > 0) parts.push(`${f.rules.length} rule${f.rules.length === 1 ? '' : 's'}`);
   if (f.percentage > 0) parts.push(formatPercentage(f.percentage));
   if (f.excludedUsers.length > 0) parts.push(`${f.excludedUsers.length} excluded`);
+  if (f.variants) parts.push(`${f.variants.length} variant${f.variants.length === 1 ? '' : 's'}`);
   return parts.length > 0 ? parts.join(', ') : 'off for everyone';
 }
 
@@ -88,6 +108,17 @@ export function printFeature(out: Output, f: Feature): void {
       f.rules.length === 0 ? '-' : f.rules.map((r, i) => `${i + 1}. ${formatRule(r)}`).join('\n'),
     ],
     ['data', Object.keys(f.data).length === 0 ? '-' : JSON.stringify(f.data)],
+    ['variants', variantLines(f)],
+    ['off value', 'offValue' in f ? preview(JSON.stringify(f.offValue)) : '-'],
+    [
+      'pinned',
+      f.userVariants
+        ? listPreview(
+            f.userVariants.map((p) => `${p.user} → ${p.variant}`),
+            20,
+          )
+        : '-',
+    ],
     ['hash version', `${f.hashVersion}${hash ? ` (${hash.description})` : ''}`],
     ['version', String(f.version)],
     ['created', f.createdAt],

@@ -7,7 +7,7 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     type: 'string',
     short: 's',
     value: 'URL',
-    help: 'the store (default: $ROLLOUT_STORE): memory:, file:./flags.json, redis://host:6379, postgres://user@host/db, memcache://host:11211',
+    help: 'the store (default: $ROLLOUT_STORE): memory:, file:./flags.json, redis://host:6379, postgres://user@host/db, memcache://host:11211, sqlite:./flags.db',
   },
   json: { type: 'boolean', help: 'machine-readable JSON on stdout' },
   'no-color': {
@@ -18,6 +18,11 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     type: 'string',
     value: 'SECONDS',
     help: 'give up waiting on the store after SECONDS (default 15, 0: never)',
+  },
+  actor: {
+    type: 'string',
+    value: 'WHO',
+    help: "who makes the change, recorded in the store's history by every command that writes (default: $USER@hostname)",
   },
   debug: { type: 'boolean', help: 'show stack traces and underlying causes of errors' },
   help: { type: 'boolean', short: 'h', help: "show help (rollout COMMAND --help: the command's)" },
@@ -97,7 +102,7 @@ export function printCommandHelp(out: Output, command: Command): void {
   lines.push(
     '',
     out.style('bold', 'Global options:'),
-    '  --store URL (or ROLLOUT_STORE), --json, --no-color, --timeout SECONDS, --debug (see rollout --help)',
+    '  --store URL (or ROLLOUT_STORE), --json, --no-color, --timeout SECONDS, --actor WHO, --debug (see rollout --help)',
   );
   lines.push('', out.style('bold', 'Examples:'), ...command.examples.map((e) => `  rollout ${e}`));
   out.line(lines.join('\n'));

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   FeatureNotFoundError,
@@ -6,6 +7,7 @@ import {
   Rollout,
   RolloutError,
   redactStoreUrl,
+  validateActor,
 } from '@rollout/core';
 import packageJson from '../package.json' with { type: 'json' };
 import { CliError, usageError } from './cli-error.js';
@@ -29,11 +31,22 @@ export interface MainOptions {
   interrupted?: () => Promise<void>;
 }
 
+/** `$USER@hostname`, the actor of writes without `--actor`; undefined when it is not a valid actor. */
+function defaultActor(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const user = env.USER || env.LOGNAME || env.USERNAME;
+  const actor = user ? `${user}@${hostname()}` : hostname();
+  try {
+    return validateActor(actor);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Default seconds a command may wait on the store. */
 const DEFAULT_TIMEOUT_S = 15;
 
 /** Global options that take a value, so the command name can be found after them. */
-const GLOBAL_VALUE_FLAGS = new Set(['--store', '-s', '--timeout']);
+const GLOBAL_VALUE_FLAGS = new Set(['--store', '-s', '--timeout', '--actor']);
 
 function findCommand(argv: readonly string[]): number {
   for (let i = 0; i < argv.length; i++) {
@@ -50,7 +63,11 @@ type ParseOptions = Record<string, { type: 'string' | 'boolean'; short?: string 
 function parseConfig(specs: Readonly<Record<string, OptionSpec>>): ParseOptions {
   const out: ParseOptions = {};
   for (const [name, spec] of Object.entries(specs)) {
-    out[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+    out[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   return out;
 }
@@ -71,7 +88,12 @@ function parseCommandLine(command: Command, args: readonly string[]) {
   );
   return {
     positionals: parsed.positionals.map(unmask),
-    values: Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, unmask(v)])),
+    values: Object.fromEntries(
+      Object.entries(parsed.values).map(([k, v]) => [
+        k,
+        Array.isArray(v) ? v.map(unmask) : unmask(v),
+      ]),
+    ),
   };
 }
 
@@ -107,7 +129,7 @@ function hintOf(error: unknown): string | undefined {
   if (error instanceof RolloutError && error.code === 'INVALID_STORE_URL') {
     const pkg = (error as { packageName?: string }).packageName;
     if (pkg === undefined) {
-      return 'store URLs look like file:./flags.json, redis://localhost:6379, postgres://user@host/db, memcache://host:11211, memory:';
+      return 'store URLs look like file:./flags.json, redis://localhost:6379, postgres://user@host/db, memcache://host:11211, sqlite:./flags.db, memory:';
     }
     return /needs/.test(error.message)
       ? `install it next to the CLI: npm install ${pkg}`
@@ -242,6 +264,7 @@ export async function main(options: MainOptions): Promise<ExitCode> {
         (typeof values.timeout === 'string'
           ? parseSeconds(values.timeout, '--timeout')
           : DEFAULT_TIMEOUT_S) * 1000,
+      actor: typeof values.actor === 'string' ? validateActor(values.actor) : defaultActor(env),
     };
     const args = parsed.positionals;
     if (args.length < command.args.min || args.length > command.args.max) {
@@ -285,7 +308,7 @@ export async function main(options: MainOptions): Promise<ExitCode> {
           }
         },
       });
-      client = new Rollout({ store });
+      client = new Rollout({ store, actor: globals.actor });
       client.on('error', (error) => {
         lastClientError = error;
       });

@@ -1,4 +1,4 @@
-import type { JsonObject, User } from '@rollout/core';
+import type { JsonObject, JsonValue, User } from '@rollout/core';
 import { usageError } from './cli-error.js';
 
 /**
@@ -36,6 +36,18 @@ export function parseJsonObject(text: string, what: string): JsonObject {
     throw usageError(`${what} must be a JSON object, e.g. '{"owner":"team-a"}'`);
   }
   return value as JsonObject;
+}
+
+/** Parses any JSON value argument (`--value red='"#f00"'`, `--off-value 0`). */
+export function parseJson(text: string, what: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch (error) {
+    throw usageError(
+      `${what} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      `a string needs JSON quotes, inside your shell's: '"#f00"'`,
+    );
+  }
 }
 
 /** Parses a JSON array argument (`--rules '[...]'`). */
@@ -81,4 +93,13 @@ export function parseSeconds(text: string, what: string): number {
     throw usageError(`invalid ${what} ${JSON.stringify(text)}: give a number of seconds`);
   }
   return value;
+}
+
+/** A positive integer argument (`--limit 20`, a version); a usage error naming `what` otherwise. */
+export function parseCount(text: string, what: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw usageError(`${what} must be a positive integer, not ${JSON.stringify(text)}`);
+  }
+  return n;
 }

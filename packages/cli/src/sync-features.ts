@@ -25,8 +25,11 @@ export const ALL_CONTENT_FIELDS: readonly ContentField[] = FEATURE_CONTENT_FIELD
 
 function withFields(base: Feature, desired: Feature, fields: readonly ContentField[]): Feature {
   const next: Feature = structuredClone(base);
+  const target = next as unknown as Record<string, unknown>;
   for (const field of fields) {
-    (next as unknown as Record<string, unknown>)[field] = structuredClone(desired[field]);
+    // An optional field the file leaves out (variants, offValue, pins) is removed, not set to undefined.
+    if (desired[field] === undefined) delete target[field];
+    else target[field] = structuredClone(desired[field]);
   }
   return next;
 }

@@ -14,8 +14,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rollout, rolloutJson, watchRollout } from './run-cli.js';
 
-// Every command, run by the built binary, against each server-backed store:
-// real redis-server, PostgreSQL and memcached started for this file.
+// Every command, run by the built binary, against each server-backed store (real
+// redis-server, PostgreSQL and memcached started for this file) and SQLite files.
 
 let redis: RedisServer;
 let postgres: PostgresServer;
@@ -59,6 +59,12 @@ const cases: StoreCase[] = [
     name: 'memcache',
     fresh: () => `memcache://${memcached.servers}?prefix=cli-${tag()}:`,
     unreachable: 'memcache://app:Mc-Secret-333@127.0.0.1:1',
+  },
+  {
+    // No server: a database file of its own; "unreachable" is a directory that does not exist.
+    name: 'sqlite',
+    fresh: () => `sqlite://${join(dir, `cli-${tag()}.db`)}`,
+    unreachable: 'sqlite:///no/such/dir/flags.db?token=Sq-Secret-4444',
   },
 ];
 

@@ -38,7 +38,20 @@ function fnvByte(h: number, byte: number): number {
 /** Feeds the UTF-8 encoding of `text` into an FNV-1a state without allocating. */
 export function fnvString(h: number, text: string): number {
   const n = text.length;
+  // ASCII (most ids) is one byte per code unit: a loop small enough for the JIT to
+  // inline into the percentage check; the first other code unit hands over to fnvUtf8.
   for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return fnvUtf8(h, text, i);
+    h = Math.imul(h ^ c, FNV_PRIME);
+  }
+  return h;
+}
+
+/** {@link fnvString} from code unit `from` on, for text that is not all ASCII. */
+function fnvUtf8(h: number, text: string, from: number): number {
+  const n = text.length;
+  for (let i = from; i < n; i++) {
     let c = text.charCodeAt(i);
     if (c < 0x80) {
       h = fnvByte(h, c);

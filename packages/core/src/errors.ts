@@ -14,7 +14,8 @@ export type RolloutErrorCode =
   | 'CLOSED'
   | 'DATA_LOST'
   | 'GROUP_PREDICATE_FAILED'
-  | 'INVALID_STORE_URL';
+  | 'INVALID_STORE_URL'
+  | 'HISTORY_UNSUPPORTED';
 
 /** Options accepted by every rollout error constructor. */
 export interface RolloutErrorOptions {
@@ -153,6 +154,16 @@ export class CorruptDataError extends StoreError {
 export class DataLostError extends StoreError {
   constructor(store: string, message: string, options: RolloutErrorOptions = {}) {
     super(store, message, { ...options, code: 'DATA_LOST' });
+  }
+}
+
+/**
+ * The store keeps no change history (`capabilities.history` is false), so
+ * `rollout.history` and `rollout.restore` cannot answer. `store` names it.
+ */
+export class HistoryUnsupportedError extends StoreError {
+  constructor(store: string, reason = 'this store keeps no change history') {
+    super(store, reason, { code: 'HISTORY_UNSUPPORTED' });
   }
 }
 

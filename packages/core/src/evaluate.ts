@@ -1,8 +1,11 @@
+import { bucketFromSalt, percentageThreshold } from './bucket.js';
+import { EvaluatorKind, evaluatorKind } from './evaluator-kind.js';
 import type { BucketHash } from './hash-versions.js';
 import { HASH_V1, hashVersion } from './hash-versions.js';
 import { type Feature, GROUP_ALL, GROUP_NONE, type User } from './model.js';
 import type { Reason } from './reasons.js';
 import { type CompiledRule, compileRule, ruleMatches } from './rules.js';
+import { type CompiledVariants, compileVariants } from './variant-evaluate.js';
 
 /** A group defined in code: a predicate over the (mapped) user. */
 export type GroupPredicate = (user: User) => boolean;
@@ -29,6 +32,16 @@ export interface CompiledFeature {
   readonly hashState: number;
   /** Whether any step reads the user id (deny list, user list, percentage): skips the read otherwise. */
   readonly needsId: boolean;
+  /** The variants, offValue and pins, prepared by `variant-evaluate.ts` (read by `variant`, never by `can`). */
+  readonly variants: CompiledVariants;
+  /** The evaluator `decide` runs for this feature (`evaluator-kind.ts`). */
+  readonly kind: EvaluatorKind;
+  /** The attribute of the one condition of the `RULE_*` kinds ('' otherwise). */
+  readonly attribute: string;
+  /** The value the one condition of kind `RULE_EQUALS` compares to. */
+  readonly value: unknown;
+  /** The percentage as a hash version 1 bucket threshold (`percentageThreshold`); read only when `hash` is version 1. */
+  readonly threshold: number;
 }
 
 function idSet(ids: readonly string[]): IdSet {
@@ -51,6 +64,9 @@ export function idSetHas(set: IdSet, id: string | number): boolean {
 export function compileFeature(feature: Feature): CompiledFeature {
   const groupList = feature.groups.filter((g) => g !== GROUP_ALL && g !== GROUP_NONE);
   const hash = hashVersion(feature.hashVersion) ?? HASH_V1;
+  const kind = evaluatorKind(feature);
+  const oneCondition = kind === EvaluatorKind.RULE_EQUALS || kind === EvaluatorKind.RULE_ONE;
+  const condition = oneCondition ? feature.rules[0]?.conditions[0] : undefined;
   return {
     feature,
     killed: feature.groups.includes(GROUP_NONE),
@@ -64,6 +80,11 @@ export function compileFeature(feature: Feature): CompiledFeature {
     hash,
     hashState: hash.prepare(feature.name),
     needsId: feature.excludedUsers.length > 0 || feature.users.length > 0 || feature.percentage > 0,
+    variants: compileVariants(feature),
+    kind,
+    attribute: condition?.attribute ?? '',
+    value: condition?.values[0],
+    threshold: percentageThreshold(feature.percentage),
   };
 }
 
@@ -148,10 +169,18 @@ export function evaluateFeature(
   }
   if (cf.percentage > 0 && id !== undefined) {
     if (detail) detail.position = cf.hash.position(cf.hashState, id);
-    if (cf.percentage >= 100 || cf.hash.includes(cf.hashState, id, cf.percentage))
-      return 'PERCENTAGE';
+    if (inPercentage(cf, id)) return 'PERCENTAGE';
   }
   return 'DEFAULT';
+}
+
+/** Whether `id` is inside the feature's percentage (100 takes every id; call only when it is above 0). */
+export function inPercentage(cf: CompiledFeature, id: string | number): boolean {
+  if (cf.percentage >= 100) return true;
+  // Hash version 1 (the default) with its threshold precomputed: no call through the registry.
+  return cf.hash === HASH_V1
+    ? bucketFromSalt(cf.hashState, id) < cf.threshold
+    : cf.hash.includes(cf.hashState, id, cf.percentage);
 }
 
 /** Whether a reason means the feature is on. */

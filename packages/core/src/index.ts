@@ -13,6 +13,7 @@ export {
   FeatureExistsError,
   FeatureNotFoundError,
   GroupPredicateError,
+  HistoryUnsupportedError,
   isRolloutError,
   NotReadyError,
   RolloutError,
@@ -32,6 +33,7 @@ export {
   type GroupPredicate,
   isOnReason,
 } from './evaluate.js';
+export { EvaluatorKind } from './evaluator-kind.js';
 export {
   HASH_GEM,
   HASH_GEM_ID_MODULO,
@@ -61,6 +63,8 @@ export {
   type RuleInput,
   type User,
   type UserId,
+  type UserVariant,
+  type Variant,
 } from './model.js';
 export { type MutateOptions, type MutateResult, mutateFeature, sameContent } from './mutate.js';
 export {
@@ -69,39 +73,69 @@ export {
   type ParsedStoreUrl,
   parseStoreUrl,
   redactStoreUrl,
-  STORE_PACKAGES,
-  type StoreFromUrl,
 } from './open-store.js';
 export { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './reasons.js';
 export {
   type Explanation,
   type FeatureChangeEvent,
+  type HistoryPageOptions,
   Rollout,
   type RolloutEvents,
   type RolloutOptions,
   type RolloutStatus,
   type UpdateOptions,
+  type VariantResult,
 } from './rollout.js';
 export { compareSemver, parseSemver, type SemVer } from './semver.js';
 export type {
   FeatureStore,
+  HistoryAction,
   HistoryEntry,
+  HistoryQuery,
   StoreCapabilities,
   StoreChange,
   StoreListener,
   StoreSnapshot,
+  WriteContext,
 } from './store.js';
 export {
+  registerStore,
+  STORE_PACKAGES,
+  type StoreFromUrl,
+  type StoreLoader,
+  type StoreModule,
+  storePackageFor,
+} from './store-registry.js';
+export {
+  checkHistoryQuery,
+  checkWriteContext,
+  validateActor,
+  validateNote,
+  type WriteOptions,
+} from './validation/history.js';
+export {
+  checkVariantReferences,
   featureFromInput,
   normalizeData,
   normalizeGroupList,
+  normalizeOffValue,
   normalizeRules,
   normalizeUserId,
   normalizeUserList,
+  normalizeUserVariants,
+  normalizeVariants,
   parseFeature,
   SINGLE_VALUE_OPERATORS,
   userIdOf,
   validateFeatureName,
   validateGroupName,
   validatePercentage,
+  validateVariantName,
+  validateWeight,
 } from './validation.js';
+export {
+  bucketedVariant,
+  variantBounds,
+  variantBucketOf,
+  variantIndexOf,
+} from './variant-bucket.js';

@@ -27,6 +27,18 @@ export const LIMITS = {
   descriptionLength: 2_000,
   /** Largest `data`, as JSON text. */
   dataBytes: 64 * 1024,
-  /** Deepest nesting of `data`. */
+  /** Deepest nesting of `data` (and of a variant's value or an `offValue`). */
   dataDepth: 20,
+  /** Longest actor of a write (who made it), as recorded in history. */
+  actorLength: 200,
+  /** Longest note of a write (why), as recorded in history. */
+  noteLength: 1_000,
+  /** Most history entries one `history()` call returns. */
+  historyPage: 1_000,
+  /** Most variants on one feature. */
+  variants: 100,
+  /** Largest value of one variant (or an `offValue`), as JSON text. */
+  variantValueBytes: 64 * 1024,
+  /** Largest sum of a feature's variant values and `offValue`, as JSON text. */
+  variantsBytes: 256 * 1024,
 } as const;

@@ -97,10 +97,33 @@ export interface Condition {
 export interface Rule {
   /** Conditions that must all hold. */
   conditions: Condition[];
+  /** The variant users this rule lets in get (must name one of the feature's variants). */
+  variant?: string;
 }
 
-/** A rule as given to `addFeature`: a full rule, or one condition as shorthand. */
-export type RuleInput = Rule | Condition;
+/** A rule as given to `addFeature`: a full rule, or one condition (optionally with a `variant`) as shorthand. */
+export type RuleInput = Rule | (Condition & { variant?: string });
+
+/**
+ * One value a feature can serve. Among the users the feature is on for, a variant
+ * bucket (see `variant-bucket.ts`) gives each variant `weight` percent of them.
+ */
+export interface Variant {
+  /** Unique among the feature's variants; the same rules as feature names. */
+  name: string;
+  /** What `rollout.value` returns to users who get this variant: any JSON value within LIMITS. */
+  value: JsonValue;
+  /** Share of the users the feature is on for, 0 to 100 in steps of 0.001; a feature's weights sum to 100. */
+  weight: number;
+}
+
+/** A listed user pinned to a variant: the user gets it whenever the feature is on for them. */
+export interface UserVariant {
+  /** The user id, as stored (a string). */
+  user: string;
+  /** One of the feature's variant names. */
+  variant: string;
+}
 
 /**
  * A stored feature. Everything is normalized: user ids are strings, lists are
@@ -125,6 +148,19 @@ export interface Feature {
   data: JsonObject;
   /** Which bucketing hash decides the percentage (see `bucketOf`). */
   hashVersion: number;
+  /**
+   * The values the feature serves, with their weights (1 to 100 of them, summing to
+   * 100). Absent on a plain on/off feature.
+   */
+  variants?: Variant[];
+  /** The value for users the feature is off for (any JSON value, `null` included). Absent: none. */
+  offValue?: JsonValue;
+  /**
+   * Users pinned to a variant, sorted by user id, one entry per user. An array of
+   * pairs rather than an object keyed by id, so an id such as `__proto__` stays data.
+   * Absent when no user is pinned.
+   */
+  userVariants?: UserVariant[];
   /** When the feature was created (ISO 8601). */
   createdAt: string;
   /** When the feature last changed (ISO 8601). */
@@ -146,6 +182,9 @@ export const FEATURE_CONTENT_FIELDS = [
   'rules',
   'data',
   'hashVersion',
+  'variants',
+  'offValue',
+  'userVariants',
 ] as const satisfies readonly (keyof Feature)[];
 
 /** One of {@link FEATURE_CONTENT_FIELDS}. */
@@ -163,6 +202,12 @@ export interface FeatureInput {
   rules?: readonly RuleInput[];
   data?: JsonObject;
   hashVersion?: number;
+  /** The feature's variants; an empty list means none. */
+  variants?: readonly Variant[];
+  /** The value for users the feature is off for. */
+  offValue?: JsonValue;
+  /** Users pinned to a variant. */
+  userVariants?: readonly UserVariant[];
 }
 
 /** The fields `updateFeature` may change (everything but the name and bookkeeping). */

@@ -1,6 +1,6 @@
 import { FeatureNotFoundError, isRolloutError, VersionConflictError } from './errors.js';
 import type { Feature } from './model.js';
-import type { FeatureStore } from './store.js';
+import type { FeatureStore, WriteContext } from './store.js';
 import { jitteredBackoff, sleep } from './store-kit/sleep.js';
 import { featureFromInput } from './validation.js';
 
@@ -16,6 +16,11 @@ export interface MutateOptions {
    * an unchanged feature is returned as stored, and nothing is written.
    */
   writeUnchanged?: boolean;
+  /**
+   * Who writes and why, passed to the store with the write (recorded in its history).
+   * Without an `action`, the write records `add` when it creates the feature and `update` otherwise.
+   */
+  context?: WriteContext;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -35,7 +40,10 @@ export function sameContent(a: Feature, b: Feature): boolean {
     a.percentage === b.percentage &&
     a.hashVersion === b.hashVersion &&
     JSON.stringify([a.groups, a.users, a.excludedUsers, a.rules, a.data]) ===
-      JSON.stringify([b.groups, b.users, b.excludedUsers, b.rules, b.data])
+      JSON.stringify([b.groups, b.users, b.excludedUsers, b.rules, b.data]) &&
+    // In an object, so an absent offValue (key dropped) differs from `null`.
+    JSON.stringify({ v: a.variants, o: a.offValue, u: a.userVariants }) ===
+      JSON.stringify({ v: b.variants, o: b.offValue, u: b.userVariants })
   );
 }
 
@@ -76,7 +84,10 @@ export async function mutateFeature(
     next.createdAt = base.createdAt;
     next.updatedAt = createdAt ?? now().toISOString();
     try {
-      const stored = await store.put(next, current ? current.version : 0);
+      const stored = await store.put(next, current ? current.version : 0, {
+        ...options.context,
+        action: options.context?.action ?? (current ? 'update' : 'add'),
+      });
       return { feature: stored, changed: true };
     } catch (error) {
       if (!isRolloutError(error, 'VERSION_CONFLICT')) throw error;

@@ -1,25 +1,22 @@
 import { StoreUrlError } from './errors.js';
 import type { FeatureStore } from './store.js';
-
-/** Store URL schemes and the package that implements each. */
-export const STORE_PACKAGES: Readonly<Record<string, string>> = {
-  'memory:': '@rollout/store-memory',
-  'file:': '@rollout/store-file',
-  'redis:': '@rollout/store-redis',
-  'rediss:': '@rollout/store-redis',
-  'postgres:': '@rollout/store-postgres',
-  'postgresql:': '@rollout/store-postgres',
-  'memcache:': '@rollout/store-memcache',
-};
-
-/** A store package's URL entry point: every store package exports one. */
-export type StoreFromUrl = (url: URL) => FeatureStore;
+import {
+  isBuiltInScheme,
+  registeredLoader,
+  type StoreFromUrl,
+  type StoreModule,
+  storePackageFor,
+} from './store-registry.js';
 
 /** A parsed store URL. */
 export interface ParsedStoreUrl {
   /** The URL itself. */
   url: URL;
-  /** The package that opens it. */
+  /**
+   * The package that opens it by the convention (`sqlite:` → `@rollout/store-sqlite`,
+   * any other `x:` → `rollout-store-x`). A scheme given to `registerStore` opens
+   * with its loader instead.
+   */
   packageName: string;
 }
 
@@ -53,8 +50,9 @@ export function redactStoreUrl(url: string | URL): string {
 
 /**
  * Parses a store URL (`memory:`, `file:./flags.json`, `redis://…`, `rediss://…`,
- * `postgres://…`, `postgresql://…`, `memcache://host:port[,host:port]`).
- * Throws StoreUrlError for anything else.
+ * `postgres://…`, `postgresql://…`, `memcache://host:port[,host:port]`,
+ * `sqlite:./flags.db`, or `x:…` of a third-party store) and names the package
+ * that opens it. Throws StoreUrlError for text that is not a URL.
  */
 export function parseStoreUrl(text: string): ParsedStoreUrl {
   if (typeof text !== 'string' || text.trim() === '') {
@@ -70,13 +68,7 @@ export function parseStoreUrl(text: string): ParsedStoreUrl {
       cause: error,
     });
   }
-  const packageName = STORE_PACKAGES[url.protocol];
-  if (!packageName) {
-    throw new StoreUrlError(
-      `unknown store URL scheme ${JSON.stringify(url.protocol)} in ${JSON.stringify(redactStoreUrl(url))}; ` +
-        `known: ${Object.keys(STORE_PACKAGES).join(' ')}`,
-    );
-  }
+  const packageName = storePackageFor(url.protocol);
   return { url, packageName };
 }
 
@@ -156,44 +148,33 @@ function isMissingModule(error: unknown, packageName: string): boolean {
 /**
  * Turns a store URL into a store, importing the store package on demand, so an
  * app that installed only `@rollout/core` and one store package can choose its
- * backend by configuration. A URL whose package is not installed fails with a
- * StoreUrlError that names the package to install. Secrets never appear in errors.
+ * backend by configuration. Which code opens a scheme, in this order:
+ * 1. a loader given to {@link registerStore} for the scheme;
+ * 2. the package the convention names: `memory:`, `file:`, `redis:`, `rediss:`,
+ *    `postgres:`, `postgresql:`, `memcache:`, `sqlite:` → `@rollout/store-*`
+ *    ({@link STORE_PACKAGES}); any other `x:` → `rollout-store-x`.
+ * The module's `storeFromUrl(url)` makes the store. A package that is not
+ * installed fails with a StoreUrlError naming it (for an unknown scheme, the
+ * message gives both ways in). Secrets never appear in errors.
  */
 export async function openStore(
   url: string,
   options: OpenStoreOptions = {},
 ): Promise<FeatureStore> {
   const parsed = parseStoreUrl(url);
-  const { packageName } = parsed;
-  const attempts: ((name: string) => Promise<unknown>)[] = options.importer
-    ? [options.importer]
-    : [(name) => import(name), importFromCwd];
-  let mod: unknown;
-  let lastError: unknown;
-  for (const attempt of attempts) {
-    try {
-      mod = await attempt(packageName);
-      break;
-    } catch (error) {
-      lastError = error;
-      if (!isMissingModule(error, packageName)) break;
-    }
-  }
-  if (mod === undefined) {
-    if (lastError === undefined || isMissingModule(lastError, packageName)) {
-      throw new StoreUrlError(
-        `the store URL ${JSON.stringify(redactStoreUrl(parsed.url))} needs ${packageName}: install it (npm install ${packageName})`,
-        { packageName },
-      );
-    }
-    throw new StoreUrlError(`loading ${packageName} failed`, { packageName, cause: lastError });
-  }
-  const fromUrl = (mod as { storeFromUrl?: unknown }).storeFromUrl;
+  const loader = registeredLoader(parsed.url.protocol);
+  const packageName = loader
+    ? `the store registered for ${parsed.url.protocol}`
+    : parsed.packageName;
+  const mod = loader
+    ? await loadRegistered(loader, packageName)
+    : await importStorePackage(parsed, options);
+  const fromUrl = (mod as Partial<StoreModule> | null)?.storeFromUrl;
   if (typeof fromUrl !== 'function') {
     throw new StoreUrlError(`${packageName} does not export storeFromUrl(url)`, { packageName });
   }
   try {
-    return (fromUrl as StoreFromUrl)(parsed.url);
+    return await (fromUrl as StoreFromUrl)(parsed.url);
   } catch (error) {
     if (error instanceof StoreUrlError) throw error;
     const reason =
@@ -208,4 +189,54 @@ export async function openStore(
       },
     );
   }
+}
+
+async function loadRegistered(loader: () => unknown, what: string): Promise<unknown> {
+  try {
+    return await loader();
+  } catch (error) {
+    throw new StoreUrlError(`loading ${what} failed`, { cause: error });
+  }
+}
+
+// Imports the package the convention names; a missing package says both ways in.
+async function importStorePackage(
+  parsed: ParsedStoreUrl,
+  options: OpenStoreOptions,
+): Promise<unknown> {
+  const { packageName, url } = parsed;
+  const attempts: ((name: string) => Promise<unknown>)[] = options.importer
+    ? [options.importer]
+    : [(name) => import(name), importFromCwd];
+  let lastError: unknown;
+  for (const attempt of attempts) {
+    try {
+      return await attempt(packageName);
+    } catch (error) {
+      lastError = error;
+      if (!isMissingModule(error, packageName)) break;
+    }
+  }
+  if (lastError === undefined || isMissingModule(lastError, packageName)) {
+    throw missingPackage(url, packageName);
+  }
+  throw new StoreUrlError(`loading ${packageName} failed`, { packageName, cause: lastError });
+}
+
+function missingPackage(url: URL, packageName: string): StoreUrlError {
+  const shown = JSON.stringify(redactStoreUrl(url));
+  const scheme = url.protocol;
+  if (isBuiltInScheme(scheme)) {
+    return new StoreUrlError(
+      `the store URL ${shown} needs ${packageName}: install it (npm install ${packageName})`,
+      { packageName },
+    );
+  }
+  return new StoreUrlError(
+    `unknown store URL scheme ${JSON.stringify(scheme)} in ${shown}: no store is registered for it and ` +
+      `${packageName} is not installed. Either install a package named ${packageName} that exports ` +
+      `storeFromUrl(url) (the convention: scheme "x:" opens with package "rollout-store-x"), or call ` +
+      `registerStore(${JSON.stringify(scheme)}, () => import('your-store-package')) before openStore`,
+    { packageName },
+  );
 }

@@ -1,40 +1,30 @@
-import { Evaluator } from './client/evaluator.js';
-import type { Emit, RolloutEvents, RolloutStatus } from './client/events.js';
+import { assembleClient } from './client/assemble.js';
+import type { ChangeHistory, HistoryPageOptions } from './client/change-history.js';
+import type { Evaluator } from './client/evaluator.js';
+import type { RolloutEvents, RolloutStatus } from './client/events.js';
 import type { Explanation } from './client/explain.js';
-import { FeatureWriter } from './client/feature-writer.js';
-import { byName, LocalSnapshot } from './client/local-snapshot.js';
-import { SyncLoop } from './client/sync-loop.js';
+import type { FeatureWriter } from './client/feature-writer.js';
+import { byName, type LocalSnapshot } from './client/local-snapshot.js';
+import type { RolloutOptions } from './client/options.js';
+import type { SyncLoop } from './client/sync-loop.js';
 import { TypedEmitter } from './emitter.js';
 import { ValidationError } from './errors.js';
-import type { Feature, FeatureInput, FeaturePatch, User } from './model.js';
-import type { FeatureStore } from './store.js';
-import { userIdOf, validateFeatureName } from './validation.js';
+import type { Feature, FeatureInput, FeaturePatch, JsonValue, User, Variant } from './model.js';
+import type { FeatureStore, HistoryEntry } from './store.js';
+import type { WriteOptions } from './validation/history.js';
+import { validateFeatureName } from './validation.js';
+import type { VariantResult } from './variant-evaluate.js';
 
+export type { HistoryPageOptions } from './client/change-history.js';
 export type { FeatureChangeEvent, RolloutEvents, RolloutStatus } from './client/events.js';
 export type { Explanation } from './client/explain.js';
+export type { RolloutOptions } from './client/options.js';
+export type { VariantResult } from './variant-evaluate.js';
 
-/** Options of {@link Rollout.updateFeature}. */
-export interface UpdateOptions {
+/** Options of {@link Rollout.updateFeature}: who and why, and the version the change was made from. */
+export interface UpdateOptions extends WriteOptions {
   /** Write only if the stored feature is at this version; VersionConflictError otherwise. */
   expectedVersion?: number;
-}
-
-/** Options of {@link Rollout}. */
-export interface RolloutOptions<U = User> {
-  /** Where features live. */
-  store: FeatureStore;
-  /** Maps your user shape to `{ id, groups, ...attributes }`. Default: the user is used as is. */
-  mapUser?: (user: U) => User;
-  /** How often to poll the store's revision, in ms. Default: the store's `capabilities.pollIntervalMs`. */
-  pollInterval?: number;
-  /** Longest wait between reconnection attempts while the store is unavailable, in ms. Default 5000. */
-  maxBackoff?: number;
-  /** Compare-and-set attempts per mutation. Default 100. */
-  writeAttempts?: number;
-  /** Close the store when the client closes. Default true. */
-  closeStore?: boolean;
-  /** Clock, for tests. */
-  now?: () => Date;
 }
 
 /**
@@ -42,12 +32,10 @@ export interface RolloutOptions<U = User> {
  * and never does I/O: it reads a local snapshot that the client keeps fresh
  * (pushed changes where the store can, polling otherwise). Mutations are atomic
  * compare-and-set writes through the store, visible to this client as soon as
- * they resolve.
+ * they resolve; each takes `{ actor?, note? }` last, kept in the store's history.
  *
- * A facade over parts that each own their state and meet through narrow interfaces:
- * the local snapshot (`client/local-snapshot.ts`), the sync loop that keeps it fresh
- * (`client/sync-loop.ts`), the writer of every mutation (`client/feature-writer.ts`)
- * and the evaluator with the user mapping and code groups (`client/evaluator.ts`).
+ * A facade over parts in `client/` that each own their state (snapshot, sync loop,
+ * writer, evaluator, history), wired by `client/assemble.ts`.
  */
 export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   /** The store this client reads and writes. */
@@ -57,6 +45,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   private readonly sync: SyncLoop;
   private readonly writer: FeatureWriter;
   private readonly evaluator: Evaluator<U>;
+  private readonly changes: ChangeHistory;
 
   constructor(options: RolloutOptions<U>) {
     super();
@@ -67,35 +56,15 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
         'Rollout needs a store, e.g. new Rollout({ store: new MemoryStore() })',
       );
     }
-    const store = options.store;
-    const now = options.now ?? (() => new Date());
-    const emit: Emit = (event, payload) => this.emit(event, payload);
-    this.store = store;
+    this.store = options.store;
     this.closeStore = options.closeStore ?? true;
-    this.local = new LocalSnapshot((change) => emit('change', change));
-    // The loop starts at once (connect, subscribe, first load); the writer asks it whether the client is closed.
-    this.sync = new SyncLoop({
-      store,
-      snapshot: this.local,
-      emit,
-      pollInterval: options.pollInterval ?? store.capabilities.pollIntervalMs,
-      maxBackoff: options.maxBackoff ?? 5000,
-      now,
-    });
-    this.writer = new FeatureWriter({
-      store,
-      snapshot: this.local,
-      lifecycle: this.sync,
-      userId: (userOrId) => userIdOf(this.evaluator.userForId(userOrId)),
-      writeAttempts: options.writeAttempts ?? 100,
-      now,
-    });
-    this.evaluator = new Evaluator({
-      snapshot: this.local,
+    ({
+      local: this.local,
       sync: this.sync,
-      emit,
-      mapUser: options.mapUser,
-    });
+      writer: this.writer,
+      evaluator: this.evaluator,
+      changes: this.changes,
+    } = assembleClient(options, (event, payload) => this.emit(event, payload)));
   }
 
   /** Where the client stands: `starting`, `ready`, `stale` (serving the last snapshot) or `closed`. */
@@ -136,6 +105,20 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     return this.evaluator.explain(user, name);
   }
 
+  /** `can` plus the variant and its value (`offValue` when off). Never throws; the result is shared and frozen. */
+  variant(user: U, name: string): VariantResult {
+    return this.evaluator.variant(user, name);
+  }
+
+  /** The variant's value (on) or `offValue` (off), or `fallback` when unset or of another JSON type. */
+  value(user: U, name: string, fallback: string): string;
+  value(user: U, name: string, fallback: number): number;
+  value(user: U, name: string, fallback: boolean): boolean;
+  value<T extends JsonValue>(user: U, name: string, fallback: T): T;
+  value<T extends JsonValue>(user: U, name: string, fallback: T): T {
+    return this.evaluator.value(user, name, fallback);
+  }
+
   /**
    * Defines a group in code (rollout-gem style): users for whom `predicate` returns
    * true are in the group. A predicate that throws counts as false and is reported
@@ -172,8 +155,12 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
    * Creates a feature. Throws FeatureExistsError if it exists, unless
    * `{ replace: true }`, which overwrites it atomically (keeping `createdAt`).
    */
-  async addFeature(input: FeatureInput, options: { replace?: boolean } = {}): Promise<Feature> {
-    return this.writer.add(input, Boolean(options.replace));
+  async addFeature(
+    input: FeatureInput,
+    options: WriteOptions & { replace?: boolean } = {},
+  ): Promise<Feature> {
+    const { replace, ...write } = options ?? {};
+    return this.writer.add(input, Boolean(replace), write);
   }
 
   /**
@@ -182,66 +169,121 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
    * still at that version (a read-edit-save that must not overwrite someone else's
    * change), and throws VersionConflictError otherwise.
    */
-  updateFeature(name: string, patch: FeaturePatch, options: UpdateOptions = {}): Promise<Feature> {
-    return this.writer.update(name, patch, options.expectedVersion);
+  updateFeature(name: string, patch: FeaturePatch, options?: UpdateOptions): Promise<Feature> {
+    return this.writer.update(name, patch, options);
   }
 
   /** Removes a feature. Resolves to false when it did not exist. */
-  removeFeature(name: string): Promise<boolean> {
-    return this.writer.remove(name);
+  removeFeature(name: string, options?: WriteOptions): Promise<boolean> {
+    return this.writer.remove(name, options);
   }
 
   /** Turns the feature on for everyone (adds group ALL, removes NONE). Creates the feature if needed. */
-  activate(name: string): Promise<Feature> {
-    return this.writer.activate(name);
+  activate(name: string, options?: WriteOptions): Promise<Feature> {
+    return this.writer.activate(name, options);
   }
 
   /**
    * Turns the feature off for everyone, like the rollout gem's `deactivate`: clears
    * groups, users, percentage and rules. Description, data and the deny list stay.
    */
-  deactivate(name: string): Promise<Feature> {
-    return this.writer.deactivate(name);
+  deactivate(name: string, options?: WriteOptions): Promise<Feature> {
+    return this.writer.deactivate(name, options);
   }
 
-  /** Adds a user (object with `id`, or an id) to the feature's list. Creates the feature if needed. */
-  activateUser(name: string, userOrId: U | string | number): Promise<Feature> {
-    return this.writer.setUser(name, 'users', userOrId, true);
+  /**
+   * Adds a user (object with `id`, or an id) to the feature's list, pinned to
+   * `options.variant` if given. Creates the feature if needed.
+   */
+  activateUser(
+    name: string,
+    userOrId: U | string | number,
+    options?: WriteOptions & { variant?: string },
+  ): Promise<Feature> {
+    return this.writer.setUser(name, 'users', userOrId, true, options);
   }
 
-  /** Removes a user from the feature's list. */
-  deactivateUser(name: string, userOrId: U | string | number): Promise<Feature> {
-    return this.writer.setUser(name, 'users', userOrId, false);
+  /** Removes a user (and their variant pin) from the feature's list. */
+  deactivateUser(
+    name: string,
+    userOrId: U | string | number,
+    options?: WriteOptions,
+  ): Promise<Feature> {
+    return this.writer.setUser(name, 'users', userOrId, false, options);
   }
 
   /** Puts a user on the feature's deny list: the user never gets it (unless removed again). */
-  excludeUser(name: string, userOrId: U | string | number): Promise<Feature> {
-    return this.writer.setUser(name, 'excludedUsers', userOrId, true);
+  excludeUser(
+    name: string,
+    userOrId: U | string | number,
+    options?: WriteOptions,
+  ): Promise<Feature> {
+    return this.writer.setUser(name, 'excludedUsers', userOrId, true, options);
   }
 
   /** Takes a user off the feature's deny list. */
-  includeUser(name: string, userOrId: U | string | number): Promise<Feature> {
-    return this.writer.setUser(name, 'excludedUsers', userOrId, false);
+  includeUser(
+    name: string,
+    userOrId: U | string | number,
+    options?: WriteOptions,
+  ): Promise<Feature> {
+    return this.writer.setUser(name, 'excludedUsers', userOrId, false, options);
   }
 
   /** Opens the feature to a group (`ALL`, `NONE`, a data group or a code group). */
-  activateGroup(name: string, group: string): Promise<Feature> {
-    return this.writer.setGroup(name, group, true);
+  activateGroup(name: string, group: string, options?: WriteOptions): Promise<Feature> {
+    return this.writer.setGroup(name, group, true, options);
   }
 
   /** Removes a group from the feature. */
-  deactivateGroup(name: string, group: string): Promise<Feature> {
-    return this.writer.setGroup(name, group, false);
+  deactivateGroup(name: string, group: string, options?: WriteOptions): Promise<Feature> {
+    return this.writer.setGroup(name, group, false, options);
   }
 
   /** Sets the percentage (0 to 100, step 0.001). Raising it only adds users. */
-  activatePercentage(name: string, percentage: number): Promise<Feature> {
-    return this.writer.setPercentage(name, percentage);
+  activatePercentage(name: string, percentage: number, options?: WriteOptions): Promise<Feature> {
+    return this.writer.setPercentage(name, percentage, options);
   }
 
   /** Sets the percentage to 0. */
-  deactivatePercentage(name: string): Promise<Feature> {
-    return this.writer.setPercentage(name, 0);
+  deactivatePercentage(name: string, options?: WriteOptions): Promise<Feature> {
+    return this.writer.setPercentage(name, 0, options);
+  }
+
+  /**
+   * The store's change history, newest first: one feature's (`name`) or all. Pages with
+   * `before` (the last entry's `revision`). Rejects with HistoryUnsupportedError
+   * (code `HISTORY_UNSUPPORTED`, naming the store) when the store keeps none.
+   */
+  history(name?: string, options?: HistoryPageOptions): Promise<HistoryEntry[]> {
+    return this.changes.list(name, options);
+  }
+
+  /**
+   * Writes version `version` of a feature (from history) back as a new version,
+   * recording a `restore` entry; brings a removed feature back.
+   */
+  restore(name: string, version: number, options?: WriteOptions): Promise<Feature> {
+    return this.changes.restore(name, version, options);
+  }
+
+  /** Replaces the variants (weights summing to 100) and, if given, the offValue. Creates the feature if needed. */
+  setVariants(
+    name: string,
+    variants: readonly Variant[],
+    options: WriteOptions & { offValue?: JsonValue } = {},
+  ): Promise<Feature> {
+    return this.writer.setVariants(name, variants, options);
+  }
+
+  /** Removes the variants, the users' pins and the rules' variant names (the offValue stays). */
+  clearVariants(name: string, options?: WriteOptions): Promise<Feature> {
+    return this.writer.clearVariants(name, options);
+  }
+
+  /** Sets the value users get where the feature is off; undefined removes it. */
+  setOffValue(name: string, value: JsonValue | undefined, opts?: WriteOptions): Promise<Feature> {
+    return this.writer.setOffValue(name, value, opts);
   }
 
   /**

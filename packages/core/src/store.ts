@@ -7,15 +7,24 @@ import type { Feature } from './model.js';
  */
 export interface StoreCapabilities {
   /**
-   * The store pushes changes (`subscribe` is implemented and delivers every change
-   * within milliseconds). Clients still poll `revision()` as a safety net, slowly.
+   * The backend itself tells the store about changes made by any process, as they
+   * happen (pub/sub, LISTEN/NOTIFY, a file watch), and `subscribe` delivers them.
+   * A `subscribe` that only polls does not count: such a store declares `push:
+   * false` (it may still implement `subscribe`, which must then deliver every
+   * change all the same). Push is a fast path, never the only one: a client polls
+   * `revision()` every `pollIntervalMs` whether or not the store pushes, so the
+   * revision must move for every write even in push stores.
    */
   readonly push: boolean;
   /** Several OS processes may use the same backend at once, and writes stay atomic between them. */
   readonly multiProcess: boolean;
   /** Data survives a backend restart (false for memory and memcache). */
   readonly durable: boolean;
-  /** How often a client should poll `revision()`, in ms, when it has no push (or as a push safety net). */
+  /**
+   * How often a client polls `revision()`, in ms: the only change signal of a
+   * store without push, the safety net of one with push (a client polls at this
+   * interval in both cases, unless its `pollInterval` option says otherwise).
+   */
   readonly pollIntervalMs: number;
   /** The store keeps an append-only change history (`history` is implemented). */
   readonly history: boolean;
@@ -44,20 +53,70 @@ export interface StoreListener {
   change(change: StoreChange): void;
   /**
    * Notifications may have been missed (the push connection dropped and came back,
-   * the data vanished): reload the whole snapshot.
+   * the data vanished): reload the whole snapshot. A store calls it after every
+   * gap in its push channel, once the channel is back, so that a change made
+   * during the gap is never lost.
    */
   resync(): void;
   /** The push channel failed; the client marks itself stale until a refresh succeeds. */
   error(error: StoreError): void;
 }
 
-/** One entry of a store's change history (optional ability). */
+/** What a write did, as its history entry records it. `restore` is a write like any other. */
+export type HistoryAction = 'add' | 'update' | 'remove' | 'restore';
+
+/**
+ * Who made a write and why: the optional third argument of {@link FeatureStore.put}
+ * and {@link FeatureStore.remove}. A store with `capabilities.history` records it in
+ * the write's history entry; a store without history ignores it. Stores check it with
+ * the kit's `checkWriteContext` (actor and note are bounded, printable text) before
+ * anything reaches the backend.
+ */
+export interface WriteContext {
+  /**
+   * The entry's action. Default (kit `writeAction`): `remove` for `remove`, `add` for a
+   * `put` with expectedVersion 0, `update` otherwise. The client passes `restore` for restores.
+   */
+  readonly action?: HistoryAction;
+  /** Who wrote: a person (`ana@laptop`) or a service name. */
+  readonly actor?: string;
+  /** Why, in a few words (`incident 4711`). */
+  readonly note?: string;
+}
+
+/**
+ * One entry of a store's change history (optional ability, `capabilities.history`):
+ * exactly one per acknowledged write, recorded atomically with the write itself.
+ */
 export interface HistoryEntry {
+  /** The store revision the write produced: unique per entry, the pagination cursor (`before`). */
   readonly revision: number;
+  /** The feature written or removed. */
   readonly name: string;
+  /**
+   * The feature's version after the write; for a remove, the removed version + 1.
+   * A feature removed and added again starts over at version 1.
+   */
+  readonly version: number;
+  /** When the write happened (ISO 8601), by the backend's clock where it has one. */
   readonly at: string;
+  readonly action: HistoryAction;
+  readonly actor?: string;
+  readonly note?: string;
   /** The feature after the change; undefined when it was removed. */
   readonly feature: Feature | undefined;
+  /** The feature before the change; undefined when it did not exist. */
+  readonly previous: Feature | undefined;
+}
+
+/** What {@link FeatureStore.history} returns: a page of entries, newest first. */
+export interface HistoryQuery {
+  /** One feature's entries; every feature's when undefined. */
+  readonly name?: string;
+  /** At most this many entries (positive integer). Default 100. */
+  readonly limit?: number;
+  /** Only entries with a `revision` below this: pass the last entry's revision to get the next page. */
+  readonly before?: number;
 }
 
 /**
@@ -65,11 +124,16 @@ export interface HistoryEntry {
  * evaluation logic. Implement the required members, declare `capabilities`, and
  * run `@rollout/store-test-suite` against it.
  *
- * Rules every store follows:
+ * Rules every store follows (each one pinned by a conformance case):
  * - Names and ids are data: they are never spliced into a key pattern, SQL or a path.
  * - Every error is a `StoreError` (or subclass) naming the store, with `cause` kept.
+ *   Errors are recognised by `code` (`isRolloutError(error, 'VERSION_CONFLICT')`),
+ *   never `instanceof`: a store may be built against another copy of this package.
  * - A write either happens completely or not at all.
  * - Records are returned as fresh objects the caller may keep; the store keeps no reference to them.
+ * - After `close()` every member (connect, snapshot, get, revision, put, remove,
+ *   subscribe, history) rejects with `ClosedError` (code `CLOSED`), never a
+ *   backend's own "connection closed" error; `close()` twice resolves.
  */
 export interface FeatureStore {
   /** Short backend name used in errors and tools: `memory`, `file`, `redis`, ... */
@@ -102,25 +166,45 @@ export interface FeatureStore {
    * given. Throws `VersionConflictError` when the stored version differs, leaving
    * the store unchanged. Bumps the revision and notifies subscribers.
    * Returns the record as stored.
+   *
+   * `put` validates the record (as `parseFeature` does) and throws
+   * `ValidationError` (code `INVALID_INPUT`) before writing anything: a store never
+   * writes what it could not read back, whoever called it. A history store records
+   * one entry (`context` saying who and why) in the same atomic step, trimming the
+   * feature's oldest.
    */
-  put(feature: Feature, expectedVersion: number): Promise<Feature>;
+  put(feature: Feature, expectedVersion: number, context?: WriteContext): Promise<Feature>;
 
   /**
    * Atomic compare-and-delete: removes `name` if its stored version is
    * `expectedVersion` (or whatever it is, when `expectedVersion` is undefined).
    * Returns false when there was nothing to remove; throws `VersionConflictError`
    * when the version differs. Bumps the revision and notifies subscribers.
+   *
+   * A feature that does not exist: `remove(name)` and `remove(name, 0)` return
+   * false and change nothing (the revision stays); `remove(name, n)` with any
+   * other `n` throws `VersionConflictError` (the caller expected a version that
+   * someone else removed). A history store records one `remove` entry in the same
+   * atomic step (none when nothing was removed).
    */
-  remove(name: string, expectedVersion?: number): Promise<boolean>;
+  remove(name: string, expectedVersion?: number, context?: WriteContext): Promise<boolean>;
 
   /**
    * Push ability (`capabilities.push`): calls `listener` for every change made by
-   * any process, until the returned function is called. Optional.
+   * any process, this instance included (several clients may share one store
+   * instance), with growing revisions, until the returned function is called.
+   * After a gap in the channel it calls `error` while down and `resync` once back.
+   * Required when `push` is true; optional otherwise.
    */
   subscribe?(listener: StoreListener): Promise<() => Promise<void>>;
 
-  /** History ability (`capabilities.history`): changes newest first. Optional. */
-  history?(options?: { name?: string; limit?: number }): Promise<HistoryEntry[]>;
+  /**
+   * History ability (`capabilities.history`): entries newest first (by revision), one
+   * feature's or every feature's, a page at a time. Retention is bounded per feature
+   * (default the last 1,000 entries of each; older ones are trimmed by the write that
+   * goes past the bound). Check the query with the kit's `checkHistoryQuery`. Optional.
+   */
+  history?(query?: HistoryQuery): Promise<HistoryEntry[]>;
 
   /** Releases connections and watchers. Idempotent. Clients the store was given are not closed. */
   close(): Promise<void>;

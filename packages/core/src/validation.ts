@@ -11,6 +11,12 @@ import { FEATURE_CONTENT_FIELDS, type Feature, type FeatureInput } from './model
 import { normalizeData, normalizeDescription } from './validation/data.js';
 import { normalizeGroupList, normalizeUserList, validateFeatureName } from './validation/names.js';
 import { normalizeRules } from './validation/rules.js';
+import {
+  checkVariantReferences,
+  normalizeOffValue,
+  normalizeUserVariants,
+  normalizeVariants,
+} from './validation/variants.js';
 
 export { normalizeData, normalizeDescription } from './validation/data.js';
 export {
@@ -27,6 +33,14 @@ export {
   normalizeRules,
   SINGLE_VALUE_OPERATORS,
 } from './validation/rules.js';
+export {
+  checkVariantReferences,
+  normalizeOffValue,
+  normalizeUserVariants,
+  normalizeVariants,
+  validateVariantName,
+  validateWeight,
+} from './validation/variants.js';
 
 /** Checks a percentage (0 to 100) and rounds it to the 0.001 % resolution buckets have. */
 export function validatePercentage(value: unknown, field = 'percentage'): number {
@@ -72,7 +86,7 @@ export function featureFromInput(input: unknown, now: string): Feature {
         `unknown feature field (known: ${[...known].join(', ')})`,
       );
   }
-  return {
+  const feature: Feature = {
     name: validateFeatureName(raw.name),
     description: raw.description === undefined ? '' : normalizeDescription(raw.description),
     groups: raw.groups === undefined ? [] : normalizeGroupList(raw.groups),
@@ -84,10 +98,23 @@ export function featureFromInput(input: unknown, now: string): Feature {
     data: raw.data === undefined ? {} : normalizeData(raw.data),
     hashVersion:
       raw.hashVersion === undefined ? DEFAULT_HASH_VERSION : validateHashVersion(raw.hashVersion),
+    // Present only when set, so a plain on/off feature reads (and is stored) as before variants.
+    ...(isEmptyList(raw.variants) ? {} : { variants: normalizeVariants(raw.variants) }),
+    ...(raw.offValue === undefined ? {} : { offValue: normalizeOffValue(raw.offValue) }),
+    ...(isEmptyList(raw.userVariants)
+      ? {}
+      : { userVariants: normalizeUserVariants(raw.userVariants) }),
     createdAt: now,
     updatedAt: now,
     version: 0,
   };
+  checkVariantReferences(feature);
+  return feature;
+}
+
+/** Undefined or `[]`: an optional list field that is not set. */
+function isEmptyList(value: unknown): boolean {
+  return value === undefined || (Array.isArray(value) && value.length === 0);
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   ErrorCode,
   type EvaluationContext,
+  type FlagMetadata,
   type JsonValue,
   OpenFeatureEventEmitter,
   type Provider,
@@ -19,6 +20,12 @@ import { relayEvents } from './provider-events.js';
  * synchronous work on the client's local snapshot (no I/O per evaluation) and
  * carries `variant`, `reason` (core's `OPEN_FEATURE_REASONS`) and `flagMetadata`
  * (`hashVersion`, `version`, `rolloutReason`, `revision`, `stale`).
+ *
+ * String, number and object flags are features with variants: the value is the
+ * user's variant's value (`offValue` when off; the default when off without one),
+ * `TYPE_MISMATCH` when it has another JSON type. A boolean ask answers every feature:
+ * its value when that is a boolean, else whether it is on (`rollout.can`). See
+ * `resolveTyped`.
  *
  * ```ts
  * await OpenFeature.setProviderAndWait(new RolloutProvider({ store: new RedisStore({ url }) }));
@@ -109,24 +116,23 @@ export class RolloutProvider implements Provider {
       };
     }
     const r = resolveTyped(this.rollout, this.catalog, user, flagKey, type);
-    const { flagMetadata } = r;
-    // OpenFeature's flag metadata holds no undefined values.
-    const metadata: Record<string, string | number | boolean> = {};
-    for (const [k, v] of Object.entries(flagMetadata)) if (v !== undefined) metadata[k] = v;
+    // Built for this call and free of undefined values, as OpenFeature's metadata must be.
+    const flagMetadata = r.flagMetadata as FlagMetadata;
     if (r.errorCode !== undefined) {
       return {
         value: defaultValue,
         reason: r.reason as ResolutionReason,
         errorCode: r.errorCode as ErrorCode,
         errorMessage: r.errorMessage,
-        flagMetadata: metadata,
+        flagMetadata,
       };
     }
     return {
-      value: r.value as T,
+      // No value: a feature with variants that is off without an offValue defers to the code default.
+      value: r.value === undefined ? defaultValue : (r.value as T),
       variant: r.variant,
       reason: r.reason as ResolutionReason,
-      flagMetadata: metadata,
+      flagMetadata,
     };
   }
 }

@@ -27,13 +27,19 @@ export const FIELD_LABELS = {
   percentage: 'percentage',
   rules: 'rules',
   data: 'data',
+  variants: 'variants',
+  offValue: 'off value',
+  userVariants: 'pinned users',
 };
 
 export function describeValue(key, value) {
-  if (key === 'rules') return value.length ? value.map(ruleText).join(' OR ') : 'none';
+  if (key === 'rules' && Array.isArray(value))
+    return value.length ? value.map(ruleText).join(' OR ') : 'none';
   if (key === 'percentage') return `${value} %`;
+  if (value === undefined) return 'none';
+  if (key === 'data' || key === 'variants' || key === 'offValue' || key === 'userVariants')
+    return JSON.stringify(value);
   if (Array.isArray(value)) return value.length ? value.join(', ') : 'none';
-  if (key === 'data') return JSON.stringify(value);
   return value === '' ? '(empty)' : String(value);
 }
 

@@ -103,53 +103,66 @@ export function dataSection(feature, canWrite) {
   );
 }
 
+/** One history entry: who, when, what changed (a diff against the version before). */
+function historyEntry(entry, feature, canWrite) {
+  const what = {
+    add: 'created',
+    update: 'changed',
+    remove: 'removed',
+    restore: 'restored',
+  }[entry.action];
+  let changes;
+  if (!entry.previous) changes = ['created'];
+  else if (!entry.feature) changes = ['removed'];
+  else changes = differences(entry.previous, entry.feature);
+  const restorable = canWrite && entry.feature && entry.version !== feature.version;
+  return h(
+    'li',
+    {},
+    h(
+      'p',
+      {},
+      h('strong', {}, `Version ${entry.version}`),
+      ` ${what || entry.action} by ${entry.actor || 'unknown'} · ${new Date(entry.at).toLocaleString()}`,
+      entry.note ? ` · “${entry.note}”` : '',
+    ),
+    h(
+      'ul',
+      { class: 'diff' },
+      ...(changes.length ? changes : ['no visible change']).map((t) => h('li', {}, t)),
+    ),
+    restorable
+      ? h(
+          'button',
+          {
+            type: 'button',
+            onclick: async () => {
+              const ok = await confirmDialog(
+                `Restore version ${entry.version}?`,
+                'This writes that version back as a new change; history keeps every version.',
+                'Restore',
+              );
+              if (!ok) return;
+              const restored = await api(
+                'POST',
+                `/features/${encodeURIComponent(feature.name)}/restore`,
+                { version: entry.version },
+              );
+              announce(`Restored version ${entry.version}`);
+              showFeature(restored);
+            },
+          },
+          `Restore version ${entry.version}`,
+        )
+      : null,
+  );
+}
+
 export function historySection(feature, canWrite) {
   const list = h('ol', { class: 'history' }, h('li', { class: 'muted' }, 'Loading…'));
   void api('GET', `/features/${encodeURIComponent(feature.name)}/history?limit=20`)
     .then(({ entries }) => {
-      list.replaceChildren(
-        ...entries.map((entry) => {
-          const after = entry.after || entry.feature || {};
-          const before = entry.before || {};
-          const version = entry.version ?? after.version;
-          return h(
-            'li',
-            {},
-            h(
-              'p',
-              {},
-              `Version ${version ?? '?'} · ${entry.actor || 'unknown'} · ${entry.at || entry.when || entry.createdAt || ''}`,
-            ),
-            h('ul', { class: 'diff' }, ...differences(before, after).map((t) => h('li', {}, t))),
-            canWrite && version !== undefined && version !== feature.version
-              ? h(
-                  'button',
-                  {
-                    type: 'button',
-                    onclick: async () => {
-                      if (
-                        !(await confirmDialog(
-                          `Restore version ${version}?`,
-                          'This writes that version back as a new change.',
-                          'Restore',
-                        ))
-                      )
-                        return;
-                      const restored = await api(
-                        'POST',
-                        `/features/${encodeURIComponent(feature.name)}/restore`,
-                        { version },
-                      );
-                      announce(`Restored version ${version}`);
-                      showFeature(restored);
-                    },
-                  },
-                  `Restore version ${version}`,
-                )
-              : null,
-          );
-        }),
-      );
+      list.replaceChildren(...entries.map((entry) => historyEntry(entry, feature, canWrite)));
     })
     .catch(() => list.replaceChildren(h('li', { class: 'muted' }, 'History is not available.')));
   return section('History', list);

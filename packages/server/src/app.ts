@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { mountAdmin } from './admin/mount.js';
 import { requireAuth } from './auth.js';
+import { limitBody } from './body-limit.js';
 import type { ServerEnv } from './env.js';
 import type { EventStreams } from './event-stream.js';
 import { healthRoutes } from './health.js';
@@ -56,8 +56,10 @@ export function buildApp(
   const events: EventStreams = deps.events;
   app.use('/ofrep/*', async (c, next) => {
     // Responses depend on credentials and context: no shared cache may keep them.
-    await next();
+    // Set before the route answers, so every answer (errors included) is built with
+    // it; set after, Hono would copy the finished response (and its body stream) once more.
     c.header('Vary', 'Authorization, X-API-Key', { append: true });
+    return next();
   });
   app.use(
     '/ofrep/v1/events',
@@ -66,16 +68,9 @@ export function buildApp(
   app.use('/ofrep/v1/evaluate/*', requireAuth(settings));
   app.use(
     '/ofrep/*',
-    bodyLimit({
-      maxSize: settings.bodyLimit,
-      onError: (c) =>
-        jsonError(
-          c,
-          413,
-          'PAYLOAD_TOO_LARGE',
-          `the body is larger than ${settings.bodyLimit} bytes`,
-        ),
-    }),
+    limitBody(settings.bodyLimit, (c) =>
+      jsonError(c, 413, 'PAYLOAD_TOO_LARGE', `the body is larger than ${settings.bodyLimit} bytes`),
+    ),
   );
   app.route(
     '/ofrep/v1',

@@ -23,6 +23,17 @@ export function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** Whether `token` equals one of `accepted`, each compared in constant time. */
+function isListed(accepted: readonly Buffer[], token: string): boolean {
+  const presented = Buffer.from(token);
+  let found = false;
+  // Every listed token is compared (no early exit), so timing does not say which one matched.
+  for (const t of accepted) {
+    if (t.length === presented.length && timingSafeEqual(t, presented)) found = true;
+  }
+  return found;
+}
+
 /**
  * The gate in front of evaluation. With tokens or an `authorize` hook: a listed
  * token passes, otherwise the hook decides; refused without a credential → 401,
@@ -36,6 +47,8 @@ export function requireAuth(
   alsoAccept?: (c: Context<ServerEnv>) => boolean,
 ): MiddlewareHandler<ServerEnv> {
   const secured = hasAuth(settings);
+  // Encoded once here, not once per request and token.
+  const accepted = settings.tokens.map((t) => Buffer.from(t));
   return async (c, next) => {
     if (alsoAccept?.(c)) return next();
     if (!secured) {
@@ -48,7 +61,7 @@ export function requireAuth(
       );
     }
     const token = presentedToken(c);
-    if (token !== undefined && settings.tokens.some((t) => sameSecret(t, token))) return next();
+    if (token !== undefined && isListed(accepted, token)) return next();
     if (settings.authorize && (await settings.authorize({ request: c.req.raw, token }))) {
       return next();
     }

@@ -20,13 +20,16 @@ export const TICKET_PARAM = 'ticket';
  */
 export class EventStreams {
   private readonly streams = new Set<SSEStreamingApi>();
-  private readonly secret: string;
+  // The ticket is an HMAC of a fixed label under a fixed secret: computed once, not per request.
+  private readonly currentTicket: string;
   private readonly off: () => void;
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private seq = 0;
 
   constructor(catalog: FeatureCatalog, heartbeatMs: number, secret: string | undefined) {
-    this.secret = secret ?? randomBytes(32).toString('base64url');
+    this.currentTicket = createHmac('sha256', secret ?? randomBytes(32).toString('base64url'))
+      .update('rollout-ofrep-events-v1')
+      .digest('base64url');
     this.off = catalog.onChange(() => this.broadcast());
     this.heartbeat = setInterval(() => {
       for (const stream of this.streams) void stream.write(': keep-alive\n\n').catch(() => {});
@@ -36,7 +39,7 @@ export class EventStreams {
 
   /** The ticket that opens a stream without headers. */
   ticket(): string {
-    return createHmac('sha256', this.secret).update('rollout-ofrep-events-v1').digest('base64url');
+    return this.currentTicket;
   }
 
   /** Whether the request carries a valid ticket. */

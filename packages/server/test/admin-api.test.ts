@@ -81,7 +81,7 @@ describe('admin API on loopback without credentials', () => {
       readOnly: false,
       environment: { name: 'staging', color: '#b45309' },
       eventStream: '/ofrep/v1/events',
-      history: false,
+      history: true,
     });
     expect(body.operators).toContain('semverGte');
     expect(body.singleValueOperators).toContain('eq');
@@ -210,41 +210,45 @@ describe('admin API on loopback without credentials', () => {
     expect(noFeature.status).toBe(400);
   });
 
-  it('history and restore answer 501 NOT_SUPPORTED while the client keeps no history', async () => {
-    const { server } = await setup();
+  it('history lists the API writes with the caller as actor and the note; restore writes a version back', async () => {
+    const { rollout, server } = await setup();
+    await call(server, 'PATCH', '/features/listed', { percentage: 10, note: 'ramp up' });
+    await call(server, 'PATCH', '/features/listed', { percentage: 20 });
+    const res = await call(server, 'GET', '/features/listed/history?limit=2');
+    const { entries } = await res.json();
+    expect(entries.map((e: { version: number }) => e.version)).toEqual([3, 2]);
+    expect(entries[1]).toMatchObject({ action: 'update', actor: 'local', note: 'ramp up' });
+    expect(entries[1].previous.percentage).toBe(0);
+    const older = await (
+      await call(server, 'GET', `/features/listed/history?before=${entries[1].revision}`)
+    ).json();
+    expect(older.entries.map((e: { version: number }) => e.version)).toEqual([1]);
+    const restore = await call(server, 'POST', '/features/listed/restore', {
+      version: 2,
+      note: 'too fast',
+    });
+    expect(restore.status).toBe(200);
+    expect(await restore.json()).toMatchObject({ percentage: 10, version: 4 });
+    expect((await rollout.getFeature('listed'))?.percentage).toBe(10);
+    const [latest] = (await (await call(server, 'GET', '/features/listed/history?limit=1')).json())
+      .entries;
+    expect(latest).toMatchObject({ action: 'restore', actor: 'local', note: 'too fast' });
+    const bad = await call(server, 'POST', '/features/listed/restore', { version: 0 });
+    expect(await bad.json()).toMatchObject({ code: 'INVALID_INPUT', field: 'version' });
+    const missing = await call(server, 'POST', '/features/listed/restore', { version: 99 });
+    expect(missing.status).toBeGreaterThanOrEqual(400);
+    expect(missing.status).toBeLessThan(500);
+  });
+
+  it('history and restore answer 501 NOT_SUPPORTED for a client without history', async () => {
+    const { rollout, server } = await setup();
+    Object.defineProperty(rollout, 'history', { value: undefined });
     const history = await call(server, 'GET', '/features/listed/history');
     expect(history.status).toBe(501);
     expect(await history.json()).toMatchObject({ code: 'NOT_SUPPORTED' });
     const restore = await call(server, 'POST', '/features/listed/restore', { version: 1 });
     expect(restore.status).toBe(501);
-  });
-
-  it('history and restore call the client once it has them, with the caller as actor', async () => {
-    const { rollout, server } = await setup();
-    const calls: unknown[] = [];
-    Object.assign(rollout, {
-      history: async (name?: string, options?: unknown) => {
-        calls.push(['history', name, options]);
-        return [{ version: 1, actor: 'someone' }];
-      },
-      restore: async (name: string, version: number, options?: unknown) => {
-        calls.push(['restore', name, version, options]);
-        return rollout.getFeature(name);
-      },
-    });
-    const history = await call(server, 'GET', '/features/listed/history?limit=5&before=9');
-    expect(await history.json()).toEqual({ entries: [{ version: 1, actor: 'someone' }] });
-    const restore = await call(server, 'POST', '/features/listed/restore', {
-      version: 1,
-      note: 'oops',
-    });
-    expect(restore.status).toBe(200);
-    expect(calls).toEqual([
-      ['history', 'listed', { limit: 5, before: 9 }],
-      ['restore', 'listed', 1, { actor: 'local', note: 'oops' }],
-    ]);
-    const bad = await call(server, 'POST', '/features/listed/restore', { version: 0 });
-    expect(await bad.json()).toMatchObject({ code: 'INVALID_INPUT', field: 'version' });
+    expect((await (await call(server, 'GET', '/session')).json()).history).toBe(false);
   });
 
   it('unknown routes are 404 and wrong methods 405, as JSON', async () => {

@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRolloutServer, type Listening, listen, type RolloutServer } from '../src/index.js';
+import { addValuedFlags } from './helpers.js';
 import { writeElsewhere } from './other-process.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -68,6 +69,7 @@ beforeAll(async () => {
   await rollout.addFeature({ name: 'checkout' });
   await rollout.addFeature({ name: 'everyone', groups: ['ALL'] });
   await rollout.addFeature({ name: 'beta', groups: ['beta'] });
+  await addValuedFlags(rollout);
   page = await servePage(() => api.url);
   pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
   apiServer = createRolloutServer({ rollout, tokens: ['secret'], cors: [pageUrl] });
@@ -92,14 +94,15 @@ describe('@openfeature/ofrep-web-provider with @openfeature/web-sdk in Chromium'
     const flags = tab.locator('#flags');
     await expect
       .poll(() => flags.textContent(), { timeout: 20_000 })
-      .toBe('checkout=false everyone=true beta=true');
+      .toBe('checkout=false everyone=true beta=true button=green/green/STATIC/ theme=dflt/');
 
     // The provider follows the server's event stream (polling is an hour away).
     await expect.poll(() => apiServer.eventStreamCount, { timeout: 20_000 }).toBe(1);
     await writeElsewhere(redis.url, prefix, 'activate', 'checkout');
+    await writeElsewhere(redis.url, prefix, 'deactivate', 'button');
     await expect
       .poll(() => flags.textContent(), { timeout: 20_000, message: logs.join('\n') })
-      .toBe('checkout=true everyone=true beta=true');
+      .toBe('checkout=true everyone=true beta=true button=grey/off/STATIC/ theme=dflt/');
     expect(Number(await tab.locator('#changes').textContent())).toBeGreaterThanOrEqual(1);
     await tab.close();
   });

@@ -287,7 +287,7 @@ describe.each(cases)(
       expect((await rollout.getFeature('checkout_v2'))?.percentage).toBe(15);
     });
 
-    it('asks before the kill switch, and is usable at 375 px', async () => {
+    it('asks before the kill switch, restores a version from history, and is usable at 375 px', async () => {
       // By keyboard: Enter opens the confirmation with focus on Cancel; Escape closes it, nothing written.
       await page.getByRole('button', { name: 'Kill switch: off for everyone' }).focus();
       await page.keyboard.press('Enter');
@@ -319,6 +319,25 @@ describe.each(cases)(
         .toBe(1);
       if (screenshots)
         await page.screenshot({ path: join(DOCS, 'dashboard-feature.png'), fullPage: true });
+
+      // History: every write above is an entry; restore the version that only had 30 %.
+      const history = await region(page, 'History');
+      await expect
+        .poll(() => history.getByRole('button', { name: 'Restore version 2' }).count())
+        .toBe(1);
+      expect(await history.textContent()).toContain('percentage: 0 % → 30 %');
+      if (screenshots) {
+        await history.scrollIntoViewIfNeeded();
+        await history.screenshot({ path: join(DOCS, 'dashboard-history.png') });
+      }
+      await saving(page, async () => {
+        await history.getByRole('button', { name: 'Restore version 2' }).click();
+        await page.getByRole('dialog').getByRole('button', { name: 'Restore' }).click();
+      });
+      const restored = await rollout.getFeature('checkout_v2');
+      expect(restored).toMatchObject({ percentage: 30, rules: [], excludedUsers: [] });
+      const [latest] = await rollout.history('checkout_v2', { limit: 1 });
+      expect(latest).toMatchObject({ action: 'restore', actor: 'local' });
 
       await page.setViewportSize({ width: 375, height: 800 });
       const overflow = () => page.evaluate(() => document.documentElement.scrollWidth);

@@ -41,3 +41,33 @@ export function post(
     }),
   );
 }
+
+/**
+ * Adds one flag per kind of value: `button` (strings, user 42 pinned to `green`,
+ * offValue `grey`), `limit` (a number for group `staff`, offValue 1) and `theme` (an
+ * object for `staff`, no offValue).
+ */
+export async function addValuedFlags(rollout: Rollout): Promise<void> {
+  await rollout.addFeature({
+    name: 'button',
+    groups: ['ALL'],
+    variants: [
+      { name: 'blue', weight: 50, value: 'blue' },
+      { name: 'green', weight: 50, value: 'green' },
+    ],
+    users: ['42'],
+    userVariants: [{ user: '42', variant: 'green' }],
+    offValue: 'grey',
+  });
+  await rollout.addFeature({
+    name: 'limit',
+    groups: ['staff'],
+    variants: [{ name: 'high', weight: 100, value: 1000 }],
+    offValue: 1,
+  });
+  await rollout.addFeature({
+    name: 'theme',
+    groups: ['staff'],
+    variants: [{ name: 'dark', weight: 100, value: { bg: '#000', fg: ['#fff'] } }],
+  });
+}

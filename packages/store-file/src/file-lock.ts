@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { sleep } from '@rollout/core/store';
 
@@ -37,15 +37,24 @@ export class LockTimeoutError extends Error {
   }
 }
 
-// A breaker holds the break lock for a few file operations; one older than this crashed.
-const BREAK_LOCK_STALE_MS = 5_000;
+/**
+ * How long (ms) a lock file may stay without a readable owner before it is broken.
+ * A lock is created whole (its owner is written to a temp file that is then linked
+ * into place), so an empty or unreadable lock comes only from a file system without
+ * hard links, where the owner is written just after the file is created, or from
+ * another tool; its writer either finishes within milliseconds or died in between.
+ */
+export const UNWRITTEN_LOCK_GRACE_MS = 1_000;
 
 /**
- * An exclusive inter-process lock held through a lock file created with O_EXCL
- * (`open(path, 'wx')`), which is atomic on local file systems: exactly one
- * process creates the file. The file holds the owner's pid, host, a random token
- * and the time, so a lock whose owner died (same host, pid gone) or that is
- * older than `staleAfter` is broken by the next writer instead of blocking forever.
+ * An exclusive inter-process lock held through a lock file that exactly one
+ * process can create: its owner (pid, host, a random token, the time) is written to
+ * a temp file, which is then hard-linked to the lock path (`link` fails with EEXIST
+ * when the lock exists, atomically on local file systems), so the lock never exists
+ * without its owner. A lock whose owner died (same host, pid gone) is broken by the
+ * next writer at once, one older than `staleAfter` too (a hung writer), and one
+ * without a readable owner after {@link UNWRITTEN_LOCK_GRACE_MS}: a writer killed at
+ * any point never blocks the others for long.
  */
 export class FileLock {
   private constructor(
@@ -61,8 +70,7 @@ export class FileLock {
     const deadline = Date.now() + options.timeout;
     let delay = 1;
     for (;;) {
-      const owner: LockOwner = { pid: process.pid, host: hostname(), token, time: Date.now() };
-      if (await tryCreate(path, `${JSON.stringify(owner)}\n`)) return new FileLock(path, token);
+      if (await createLockFile(path, token)) return new FileLock(path, token);
       const seen = await readLock(path);
       if (seen === undefined) continue; // released between our attempt and the read: retry at once
       if (isStale(seen, options.staleAfter) && (await breakLock(path, seen, options.staleAfter))) {
@@ -95,7 +103,34 @@ interface SeenLock {
   mtimeMs: number;
 }
 
-async function tryCreate(path: string, content: string): Promise<boolean> {
+/**
+ * Creates the lock file `path` holding this process as owner with `token`, unless it
+ * exists (then false). The owner goes to a temp file first, linked into place, so the
+ * lock appears with its content; where hard links are unsupported, falls back to
+ * `open(path, 'wx')` then write, which an {@link UNWRITTEN_LOCK_GRACE_MS} covers.
+ */
+async function createLockFile(path: string, token: string): Promise<boolean> {
+  const owner: LockOwner = { pid: process.pid, host: hostname(), token, time: Date.now() };
+  const content = `${JSON.stringify(owner)}\n`;
+  // Named by the token: never collides, and a crash right here leaves only this temp file.
+  const temp = `${path}.${token}.tmp`;
+  await writeFile(temp, content, { encoding: 'utf8', flag: 'wx', mode: 0o644 });
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP')
+      throw error;
+    return await createWithoutLink(path, content);
+  } finally {
+    await unlink(temp).catch(ignoreMissing);
+  }
+}
+
+/** {@link createLockFile} on a file system without hard links: O_EXCL create, then write. */
+async function createWithoutLink(path: string, content: string): Promise<boolean> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, 'wx', 0o644);
@@ -133,7 +168,8 @@ function parseOwner(text: string): LockOwner | undefined {
       return value as LockOwner;
     }
   } catch {
-    // Empty or half-written: its owner is between open() and write(), or crashed there.
+    // Empty or half-written: written without a hard link, its owner is between open()
+    // and write() or crashed there; or another tool wrote it.
   }
   return undefined;
 }
@@ -149,45 +185,72 @@ function processIsGone(pid: number): boolean {
   }
 }
 
+/** Whether a lock (or break lock) as seen may be broken: see {@link FileLock}. */
 function isStale(seen: SeenLock, staleAfter: number): boolean {
   const { owner } = seen;
-  if (owner === undefined) return Date.now() - seen.mtimeMs > staleAfter;
+  if (owner === undefined)
+    return Date.now() - seen.mtimeMs > Math.min(staleAfter, UNWRITTEN_LOCK_GRACE_MS);
   if (owner.host === hostname() && owner.pid !== process.pid && processIsGone(owner.pid))
     return true;
   return Date.now() - owner.time > staleAfter;
 }
 
 /**
- * Removes a stale lock. Breakers serialize on a second lock file and re-check,
- * under it, that the lock is still the very one judged stale: otherwise two
- * breakers could both see the stale lock, the first break it and a writer take a
- * new one, and the second delete that fresh lock. Returns true when the caller
- * should retry at once.
+ * Removes a stale lock. Breakers serialize on a second lock file, `<lock>.break`
+ * (created like the lock, so it names its owner), and re-check, under it, that the
+ * lock is still the very one judged stale: otherwise two breakers could both see the
+ * stale lock, the first break it and a writer take a new one, and the second delete
+ * that fresh lock. A break lock is judged like a lock: one whose breaker died is
+ * removed at once. Returns true when the caller should retry at once.
  */
 async function breakLock(path: string, judged: SeenLock, staleAfter: number): Promise<boolean> {
   const breakPath = `${path}.break`;
-  const token = randomBytes(8).toString('hex');
-  if (!(await tryCreate(breakPath, token))) {
-    // Another breaker is at work; clear its lock only if it crashed mid-break.
-    const info = await stat(breakPath).catch(() => undefined);
-    if (info && Date.now() - info.mtimeMs > BREAK_LOCK_STALE_MS) {
-      await unlink(breakPath).catch(ignoreMissing);
-    }
-    return false;
+  const token = randomBytes(16).toString('hex');
+  if (!(await createLockFile(breakPath, token))) {
+    // Another breaker is at work: wait for it, unless it died (or hangs) holding the break lock.
+    const breaker = await readLock(breakPath);
+    if (breaker === undefined) return true;
+    return isStale(breaker, staleAfter) && (await removeJudged(breakPath, breaker));
   }
   try {
     const now = await readLock(path);
     if (now === undefined) return true;
-    const same =
-      now.ino === judged.ino &&
-      now.mtimeMs === judged.mtimeMs &&
-      now.owner?.token === judged.owner?.token;
-    if (!same || !isStale(now, staleAfter)) return false;
+    if (!sameLock(now, judged) || !isStale(now, staleAfter)) return false;
     await unlink(path).catch(ignoreMissing);
     return true;
   } finally {
-    await unlink(breakPath).catch(ignoreMissing);
+    const mine = await readLock(breakPath).catch(() => undefined);
+    if (mine?.owner?.token === token) await unlink(breakPath).catch(ignoreMissing);
   }
+}
+
+function sameLock(a: SeenLock, b: SeenLock): boolean {
+  return a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.owner?.token === b.owner?.token;
+}
+
+/**
+ * Removes the break lock `judged` (its breaker died) and nothing else: it is renamed
+ * aside first, atomically, and only deleted if the file renamed is the one judged.
+ * If another process replaced it meanwhile (a live breaker's), that one is linked
+ * back. Returns true when the judged file is gone.
+ */
+async function removeJudged(path: string, judged: SeenLock): Promise<boolean> {
+  const aside = `${path}.${randomBytes(8).toString('hex')}.stale`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    ignoreMissing(error);
+    return true; // someone else removed it
+  }
+  const moved = await readLock(aside);
+  if (moved === undefined || sameLock(moved, judged)) {
+    await unlink(aside).catch(ignoreMissing);
+    return true;
+  }
+  // Not the one judged: put the live breaker's lock back (EEXIST: a third took its place).
+  await link(aside, path).catch(() => undefined);
+  await unlink(aside).catch(ignoreMissing);
+  return false;
 }
 
 function ignoreMissing(error: unknown): void {

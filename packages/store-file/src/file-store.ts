@@ -2,17 +2,23 @@ import { type Feature, parseFeature } from '@rollout/core';
 import {
   ClosedGuard,
   checkExpectedVersion,
+  checkHistoryQuery,
+  checkWriteContext,
   copyFeature,
   type FeatureStore,
+  type HistoryEntry,
+  type HistoryQuery,
   type StoreCapabilities,
   type StoreListener,
   type StoreSnapshot,
   versionConflict,
+  type WriteContext,
 } from '@rollout/core/store';
 import { ChangeFeed } from './change-feed.js';
 import { DocumentCache } from './document-cache.js';
 import { STORE_NAME } from './errors.js';
 import { FileWriter } from './file-writer.js';
+import { queryHistory } from './history.js';
 import { type FileStoreOptions, type ResolvedOptions, resolveOptions } from './options.js';
 
 /**
@@ -32,12 +38,14 @@ import { type FileStoreOptions, type ResolvedOptions, resolveOptions } from './o
 export class FileStore implements FeatureStore {
   /** Always `file`. */
   readonly name = STORE_NAME;
-  /** push (watch), multiProcess and durable; no history. */
+  /** push (watch), multiProcess, durable and history (the sidecar `<path>.history.json`). */
   readonly capabilities: StoreCapabilities;
   /** Absolute path of the flags file. */
   readonly path: string;
   /** Absolute path of the lock file next to it. */
   readonly lockPath: string;
+  /** Absolute path of the history sidecar next to it. */
+  readonly historyPath: string;
 
   private readonly options: ResolvedOptions;
   private readonly guard = new ClosedGuard(STORE_NAME);
@@ -49,12 +57,13 @@ export class FileStore implements FeatureStore {
     this.options = resolveOptions(options);
     this.path = this.options.path;
     this.lockPath = this.options.lockPath;
+    this.historyPath = this.options.historyPath;
     this.capabilities = {
       push: true,
       multiProcess: true,
       durable: true,
       pollIntervalMs: this.options.pollInterval,
-      history: false,
+      history: true,
     };
     this.cache = new DocumentCache(this.path);
     this.feed = new ChangeFeed(this.options, {
@@ -97,10 +106,11 @@ export class FileStore implements FeatureStore {
     return (await this.cache.load()).revision;
   }
 
-  /** Compare-and-set write under the file lock; see FeatureStore.put. */
-  async put(feature: Feature, expectedVersion: number): Promise<Feature> {
+  /** Compare-and-set write and its history entry, under the file lock; see FeatureStore.put. */
+  async put(feature: Feature, expectedVersion: number, context?: WriteContext): Promise<Feature> {
     this.guard.assertOpen();
     checkExpectedVersion(expectedVersion);
+    const checked = checkWriteContext(context);
     // Validated and normalized before anything touches the file.
     const clean = parseFeature(feature);
     return this.writer.write((doc) => {
@@ -111,14 +121,17 @@ export class FileStore implements FeatureStore {
       const stored: Feature = { ...clean, version: expectedVersion + 1 };
       const features = new Map(doc.features);
       features.set(stored.name, stored);
-      return { name: stored.name, features, result: copyFeature(stored) };
+      const previous = doc.features.get(stored.name);
+      const history = { name: stored.name, feature: stored, previous, context: checked };
+      return { name: stored.name, features, result: copyFeature(stored), history };
     });
   }
 
-  /** Compare-and-delete under the file lock; see FeatureStore.remove. */
-  async remove(name: string, expectedVersion?: number): Promise<boolean> {
+  /** Compare-and-delete and its history entry, under the file lock; see FeatureStore.remove. */
+  async remove(name: string, expectedVersion?: number, context?: WriteContext): Promise<boolean> {
     this.guard.assertOpen();
     if (expectedVersion !== undefined) checkExpectedVersion(expectedVersion);
+    const checked = checkWriteContext(context);
     return this.writer.write((doc) => {
       const current = doc.features.get(name);
       if (!current) {
@@ -132,8 +145,17 @@ export class FileStore implements FeatureStore {
       }
       const features = new Map(doc.features);
       features.delete(name);
-      return { name, features, result: true };
+      const history = { name, feature: undefined, previous: current, context: checked };
+      return { name, features, result: true, history };
     });
+  }
+
+  /** A page of the history sidecar (entries up to the flags file's revision); see FeatureStore.history. */
+  async history(query?: HistoryQuery): Promise<HistoryEntry[]> {
+    this.guard.assertOpen();
+    const checked = checkHistoryQuery(query);
+    const { revision } = await this.cache.load();
+    return queryHistory(this.historyPath, revision, checked);
   }
 
   /**

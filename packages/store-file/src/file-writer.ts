@@ -1,10 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Feature } from '@rollout/core';
+import type { WriteRecord } from '@rollout/core/store';
 import { writeFileAtomic } from './atomic-write.js';
 import type { DocumentCache } from './document-cache.js';
 import { fsError, isMissing, lockError, lockLost } from './errors.js';
 import { FileLock } from './file-lock.js';
+import { appendHistory } from './history.js';
 import { type FileDocument, serializeDocument } from './layout.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -14,6 +16,8 @@ export interface WritePlan<T> {
   readonly name: string;
   readonly features: Map<string, Feature> | undefined;
   readonly result: T;
+  /** The write's history entry (without revision and time, which the writer adds). */
+  readonly history?: Omit<WriteRecord, 'revision' | 'at'>;
 }
 
 /**
@@ -54,7 +58,7 @@ export class FileWriter {
       try {
         // Re-read under the lock: the version check must see the latest file.
         const doc = await this.cache.load(true);
-        const { name, features, result } = plan(doc);
+        const { name, features, result, history } = plan(doc);
         if (features === undefined) return result;
         const revision = doc.revision + 1;
         const text = serializeDocument(revision, features);
@@ -62,6 +66,11 @@ export class FileWriter {
         // writing now could undo their write, so give up instead.
         if (!(await lock.isHeld())) {
           throw lockLost(this.options.lockPath, this.options.staleLockTimeout);
+        }
+        // The history sidecar first: see history.ts for why that order is safe.
+        if (history) {
+          const { historyPath, historyLimit } = this.options;
+          await appendHistory(historyPath, doc.revision, history, historyLimit, this.cache.mode);
         }
         try {
           await writeFileAtomic(this.options.path, text, this.cache.mode);

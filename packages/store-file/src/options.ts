@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ValidationError } from '@rollout/core';
-import { positiveNumber } from '@rollout/core/store';
+import { DEFAULT_HISTORY_LIMIT, positiveInteger, positiveNumber } from '@rollout/core/store';
+import { historyPathFor } from './history.js';
 import { lockPathFor } from './layout.js';
 
 /** Options of {@link FileStore}. Everything but `path` is optional. */
@@ -24,6 +25,11 @@ export interface FileStoreOptions {
   watch?: boolean;
   /** Let `connect()` and writes create the file's directory (recursively). Default false. */
   createDirectory?: boolean;
+  /**
+   * History entries kept per feature in `<path>.history.json`; each write trims its
+   * feature's oldest beyond this under the same lock. Default 1000.
+   */
+  historyLimit?: number;
 }
 
 /** {@link FileStoreOptions} checked, with defaults filled in and paths made absolute. */
@@ -32,6 +38,9 @@ export interface ResolvedOptions {
   readonly path: string;
   /** Absolute path of the lock file next to it. */
   readonly lockPath: string;
+  /** Absolute path of the history sidecar. */
+  readonly historyPath: string;
+  readonly historyLimit: number;
   readonly pollInterval: number;
   readonly lockTimeout: number;
   readonly staleLockTimeout: number;
@@ -53,6 +62,8 @@ export function resolveOptions(options: FileStoreOptions): ResolvedOptions {
   return {
     path,
     lockPath: lockPathFor(path),
+    historyPath: historyPathFor(path),
+    historyLimit: positiveInteger('historyLimit', options.historyLimit, DEFAULT_HISTORY_LIMIT),
     pollInterval: positiveNumber('pollInterval', options.pollInterval, 1000),
     lockTimeout: positiveNumber('lockTimeout', options.lockTimeout, 15_000),
     staleLockTimeout: positiveNumber('staleLockTimeout', options.staleLockTimeout, 10_000),

@@ -4,9 +4,6 @@ import { decodeRecord, encodeRecord } from './codec.js';
 import { chunkWriteError } from './errors.js';
 import { type IndexEntry, type Keys, newToken } from './layout.js';
 
-/** Seconds an overwritten record stays readable for readers that fetched the older index. */
-const RETIRED_TTL = 30;
-
 /** Splits `bytes` into chunks of at most `size` bytes (at least one chunk). */
 function split(bytes: Buffer, size: number): Buffer[] {
   const out: Buffer[] = [];
@@ -102,14 +99,15 @@ export class ChunkedRecords {
     await Promise.all(this.chunkKeys(entry).map((k) => this.mc.delete(k))).catch(() => undefined);
   }
 
-  /** A record no longer indexed: dropped from the cache, expired soon in memcached. Best effort. */
-  retire(entry: IndexEntry): void {
+  /**
+   * A record no longer indexed: dropped from the cache and deleted, so no garbage is
+   * left per version (kept around, replaced records filled memcached under load and
+   * pushed live data out). A reader holding the previous shard that then misses the
+   * record sees the shard changed and reads again. Best effort.
+   */
+  retire(entry: IndexEntry): Promise<void> {
     this.cache.delete(entry.token);
-    // Not deleted at once: a reader holding the previous index may still fetch it.
-    const ttl = this.expires === 0 ? RETIRED_TTL : Math.min(RETIRED_TTL, this.expires);
-    void Promise.all(this.chunkKeys(entry).map((k) => this.mc.touch(k, ttl))).catch(
-      () => undefined,
-    );
+    return this.delete(entry);
   }
 
   /** Drops from the cache every record the index `entries` no longer names. */

@@ -1,6 +1,6 @@
 import { CorruptDataError, type Feature, parseFeature } from '@rollout/core';
 import { STORE_NAME } from './errors.js';
-import type { IndexEntry, Sentinel } from './layout.js';
+import { INDEX_SHARDS, type IndexEntry, type Sentinel } from './layout.js';
 
 /** The index as stored (JSON). An array, never an object keyed by name: `__proto__` stays data. */
 interface StoredIndex {
@@ -17,15 +17,48 @@ function parseJson(value: Buffer, key: string, what: string): unknown {
   }
 }
 
-/** Encodes the index. */
-export function encodeIndex(entries: Iterable<IndexEntry>): Buffer {
-  const stored: StoredIndex = { format: 1, features: [] };
-  for (const e of entries)
-    stored.features.push({ n: e.name, v: e.version, t: e.token, p: e.parts, b: e.bytes });
-  return Buffer.from(JSON.stringify(stored), 'utf8');
+/**
+ * What layout 1's single `index` holds once migrated: a format old releases refuse
+ * (so they stop writing), with the entries while the migration runs (so another
+ * process can finish it) and without them afterwards.
+ */
+interface MovedIndex {
+  format: 'moved';
+  layout: 2;
+  /** When the migration started (epoch ms): a migration this old was abandoned. */
+  movedAt?: number;
+  features?: StoredIndex['features'];
 }
 
-/** Decodes the index; CorruptDataError when it is not one. */
+function storedEntries(entries: Iterable<IndexEntry>): StoredIndex['features'] {
+  const out: StoredIndex['features'] = [];
+  for (const e of entries)
+    out.push({ n: e.name, v: e.version, t: e.token, p: e.parts, b: e.bytes });
+  return out;
+}
+
+/**
+ * Each entry's JSON, kept per entry object (entries are immutable): a write re-encodes
+ * its whole shard, and this makes that a join of strings already made, not a fresh
+ * JSON of every entry.
+ */
+const entryJson = new WeakMap<IndexEntry, string>();
+
+/** Encodes an index shard (the same format as layout 1's single index, `StoredIndex`). */
+export function encodeIndex(entries: Iterable<IndexEntry>): Buffer {
+  const parts: string[] = [];
+  for (const e of entries) {
+    let json = entryJson.get(e);
+    if (json === undefined) {
+      json = JSON.stringify({ n: e.name, v: e.version, t: e.token, p: e.parts, b: e.bytes });
+      entryJson.set(e, json);
+    }
+    parts.push(json);
+  }
+  return Buffer.from(`{"format":1,"features":[${parts.join(',')}]}`, 'utf8');
+}
+
+/** Decodes an index shard (or layout 1's index); CorruptDataError when it is not one. */
 export function decodeIndex(value: Buffer, key: string): Map<string, IndexEntry> {
   const stored = parseJson(value, key, 'the index') as Partial<StoredIndex> | null;
   if (
@@ -36,8 +69,41 @@ export function decodeIndex(value: Buffer, key: string): Map<string, IndexEntry>
   ) {
     throw new CorruptDataError(STORE_NAME, key, 'not a rollout index (format 1)');
   }
+  return decodeEntries(stored.features, key);
+}
+
+/** Encodes the marker left in layout 1's `index`, with the entries being migrated or without. */
+export function encodeMovedIndex(entries?: Iterable<IndexEntry>, movedAt = Date.now()): Buffer {
+  const moved: MovedIndex = { format: 'moved', layout: 2 };
+  if (entries) {
+    moved.movedAt = movedAt;
+    moved.features = storedEntries(entries);
+  }
+  return Buffer.from(JSON.stringify(moved), 'utf8');
+}
+
+/**
+ * Decodes layout 1's `index`: its entries and whether it is already the moved marker
+ * (entries undefined once the migration finished). CorruptDataError otherwise.
+ */
+export function decodeLegacyIndex(
+  value: Buffer,
+  key: string,
+): { moved: boolean; movedAt: number; entries: Map<string, IndexEntry> | undefined } {
+  const stored = parseJson(value, key, 'the index') as Partial<MovedIndex> | null;
+  if (typeof stored === 'object' && stored !== null && stored.format === 'moved') {
+    const entries = Array.isArray(stored.features)
+      ? decodeEntries(stored.features, key)
+      : undefined;
+    return { moved: true, movedAt: Number(stored.movedAt ?? 0), entries };
+  }
+  return { moved: false, movedAt: 0, entries: decodeIndex(value, key) };
+}
+
+function decodeEntries(features: unknown[], key: string): Map<string, IndexEntry> {
   const out = new Map<string, IndexEntry>();
-  for (const f of stored.features) {
+  for (const item of features) {
+    const f = item as Partial<StoredIndex['features'][number]> | null;
     if (
       typeof f !== 'object' ||
       f === null ||
@@ -46,12 +112,18 @@ export function decodeIndex(value: Buffer, key: string): Map<string, IndexEntry>
       typeof f.t !== 'string' ||
       !/^[A-Za-z0-9_-]+$/.test(f.t) ||
       !Number.isSafeInteger(f.p) ||
-      f.p < 1 ||
+      (f.p as number) < 1 ||
       !Number.isSafeInteger(f.b)
     ) {
       throw new CorruptDataError(STORE_NAME, key, 'an index entry has the wrong shape');
     }
-    out.set(f.n, { name: f.n, version: f.v, token: f.t, parts: f.p, bytes: f.b });
+    out.set(f.n, {
+      name: f.n,
+      version: f.v as number,
+      token: f.t,
+      parts: f.p as number,
+      bytes: f.b as number,
+    });
   }
   return out;
 }
@@ -64,11 +136,24 @@ export function encodeSentinel(sentinel: Sentinel): Buffer {
 /** Decodes the sentinel; CorruptDataError when it is not one. */
 export function decodeSentinel(value: Buffer, key: string): Sentinel {
   const s = parseJson(value, key, 'the sentinel') as Partial<Sentinel> | null;
-  if (typeof s !== 'object' || s === null || s.format !== 1 || typeof s.id !== 'string') {
-    throw new CorruptDataError(STORE_NAME, key, 'not a rollout sentinel (format 1)');
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    (s.format !== 1 && s.format !== 2) ||
+    typeof s.id !== 'string'
+  ) {
+    throw new CorruptDataError(STORE_NAME, key, 'not a rollout sentinel (format 1 or 2)');
+  }
+  if (s.format === 2 && s.shards !== INDEX_SHARDS) {
+    throw new CorruptDataError(
+      STORE_NAME,
+      key,
+      `the index has ${String(s.shards)} shards; this release reads ${INDEX_SHARDS}`,
+    );
   }
   return {
-    format: 1,
+    format: s.format,
+    ...(s.format === 2 ? { shards: INDEX_SHARDS } : {}),
     id: s.id,
     createdAt: String(s.createdAt),
     ...(typeof s.restoredAt === 'string' ? { restoredAt: s.restoredAt } : {}),

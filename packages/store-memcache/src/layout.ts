@@ -3,9 +3,17 @@
  *
  * - `sentinel`: written once when the namespace is initialized (see {@link Sentinel});
  * - `revision`: a counter, bumped after every write;
- * - `index`: every feature's name, version and record token (see {@link IndexEntry});
+ * - `index:<s>`, s in 0..{@link INDEX_SHARDS}-1: the name, version and record token
+ *   (see {@link IndexEntry}) of every feature whose name hashes to shard s
+ *   ({@link shardOf}); a write compares-and-sets one shard, so its cost does not grow
+ *   with the number of features stored;
  * - `record:<token>:<n>`: chunk n of a feature's JSON. A fresh random token per write,
- *   so records are immutable and feature names never reach a key.
+ *   so records are immutable and feature names never reach a key; the record a write
+ *   replaces is deleted once the index no longer names it.
+ *
+ * Layout 1 (releases before the sharded index) kept every entry in one `index` item;
+ * it is migrated on connect (see `layout-migration.ts`), and `index` is left holding a
+ * marker that processes still running the old release refuse as corrupt data.
  */
 import { randomBytes } from 'node:crypto';
 import { ValidationError } from '@rollout/core';
@@ -33,7 +41,10 @@ export interface IndexEntry {
  * incarnation of the data, so a namespace re-created after a loss is told apart.
  */
 export interface Sentinel {
-  format: 1;
+  /** 1: the single `index` item (migrated on connect); 2: the index in {@link INDEX_SHARDS} shards. */
+  format: 1 | 2;
+  /** Format 2: the number of index shards ({@link INDEX_SHARDS}). */
+  shards?: number;
   /** Random id of this incarnation of the data; a new id means the data was re-created. */
   id: string;
   createdAt: string;
@@ -41,16 +52,47 @@ export interface Sentinel {
   restoredAt?: string;
 }
 
+/** The layout this release writes (the sentinel's `format`). */
+export const LAYOUT_FORMAT = 2;
+
+/**
+ * Shards of the index. Enough that a shard stays small (about 40 entries, 3.5 kB, at
+ * 10,000 features: a write moves its shard twice, so a larger one made each write
+ * measurably slower as features were added), few enough that a snapshot reads them
+ * all in one burst (a few ms). Part of
+ * the layout: every process of a namespace must agree on it (the sentinel records it).
+ */
+export const INDEX_SHARDS = 256;
+
+/**
+ * The index shard of feature `name`: 32-bit FNV-1a of its UTF-8 bytes, modulo
+ * `shards`. Fixed forever for a layout, so any process (or another language) finds it.
+ */
+export function shardOf(name: string, shards = INDEX_SHARDS): number {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(name, 'utf8')) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % shards;
+}
+
 /** The fixed key names of a store namespace. */
 export class Keys {
   readonly sentinel: string;
   readonly revision: string;
-  readonly index: string;
+  /** The single index of layout 1; a marker after migration. */
+  readonly legacyIndex: string;
 
   constructor(readonly prefix: string) {
     this.sentinel = `${prefix}sentinel`;
     this.revision = `${prefix}revision`;
-    this.index = `${prefix}index`;
+    this.legacyIndex = `${prefix}index`;
+  }
+
+  /** Key of index shard `shard`. */
+  shard(shard: number): string {
+    return `${this.prefix}index:${shard}`;
   }
 
   /** Key of chunk `part` of the record written with `token`. */

@@ -14,27 +14,32 @@ import {
 import type { Client } from 'memjs';
 import { Memcache } from './binary-protocol.js';
 import { ChunkedRecords } from './chunked-record.js';
+import { ConflictPacing } from './conflict-pacing.js';
 import { openClient } from './connection.js';
 import { DataLoss } from './data-loss.js';
 import { STORE_NAME } from './errors.js';
-import { IndexItem } from './index-item.js';
+import { IndexShards } from './index-shards.js';
 import { type IndexEntry, Keys } from './layout.js';
 import { type MemcacheStoreOptions, resolveOptions } from './options.js';
 import { RecordProbe } from './record-probe.js';
 import { Restorer } from './restore.js';
 import { RevisionCounter } from './revision-counter.js';
 
-/** Reads that found a record missing retry this often when the index changed meanwhile. */
-const READ_ATTEMPTS = 10;
+/**
+ * Reads that found a record missing retry this often when its shard changed meanwhile
+ * (the record was replaced, and the one replaced is deleted at once).
+ */
+const READ_ATTEMPTS = 50;
 
 /**
  * Feature store on memcached (memjs, binary protocol).
  *
  * Layout, under `prefix`: `sentinel` (written when the namespace is initialized),
- * `revision` (a counter), `index` (every feature's name, version and record token),
- * and `record:<token>:<n>` (the feature's JSON in chunks; a fresh random token per
- * write, so records are immutable). Writes are a true compare-and-set across
- * processes: memcached CAS on the index key. Clients poll the revision (no push).
+ * `revision` (a counter), `index:<s>` (256 shards of the index: every feature's name,
+ * version and record token), and `record:<token>:<n>` (the feature's JSON in chunks;
+ * a fresh random token per write, so records are immutable; the replaced one is
+ * deleted). Writes are a true compare-and-set across processes: memcached CAS on the
+ * feature's index shard. Clients poll the revision (no push).
  *
  * memcached may evict or forget everything: when the sentinel, the index, the
  * revision or a record vanishes, reads and writes throw DataLostError (the client
@@ -59,7 +64,8 @@ export class MemcacheStore implements FeatureStore {
   private readonly expires: number;
   private readonly loss: DataLoss;
   private readonly counter: RevisionCounter;
-  private readonly index: IndexItem;
+  private readonly index: IndexShards;
+  private readonly pacing = new ConflictPacing();
   private readonly records: ChunkedRecords;
   private readonly probe: RecordProbe;
   private readonly restorer: Restorer;
@@ -85,9 +91,13 @@ export class MemcacheStore implements FeatureStore {
     this.keys = new Keys(prefix);
     this.loss = new DataLoss(prefix, this.keys.sentinel);
     this.counter = new RevisionCounter(this.mc, this.keys, expires, this.loss);
-    this.index = new IndexItem(this.mc, this.keys, expires, itemBytes, this.loss);
+    this.index = new IndexShards(this.mc, this.keys, expires, itemBytes, this.loss);
     this.records = new ChunkedRecords(this.mc, this.keys, expires, itemBytes);
-    this.probe = new RecordProbe(this.records, this.loss);
+    this.probe = new RecordProbe(
+      this.records,
+      this.loss,
+      async (revision) => this.counter.parse(await this.mc.get(this.keys.revision)) === revision,
+    );
     const { mc, keys, loss, counter, index, records } = this;
     this.restorer = new Restorer(
       { mc, keys, expires, loss, counter, index, records },
@@ -108,7 +118,7 @@ export class MemcacheStore implements FeatureStore {
     return this.connecting;
   }
 
-  /** Every feature and the revision, read from one version of the index. */
+  /** Every feature and the revision: the index shards read after the revision, then their records. */
   async snapshot(): Promise<StoreSnapshot> {
     await this.prepare();
     for (let attempt = 0; ; attempt++) {
@@ -120,14 +130,17 @@ export class MemcacheStore implements FeatureStore {
       // The revision is read before the index, and writers bump it after the index:
       // the snapshot holds at least every write up to `revision`.
       const revision = this.counter.parse(rev);
-      const { item, entries } = await this.index.read();
+      const { shards, entries } = await this.index.readAll();
       const listed = [...entries.values()];
       const read = await Promise.all(listed.map((e) => this.records.read(e)));
       const features = read.filter((f): f is Feature => f !== undefined);
       if (features.length < listed.length) {
-        // A concurrent writer may have retired a record after we read the index: try again.
-        if (attempt < READ_ATTEMPTS && (await this.index.changedSince(item))) continue;
-        throw this.loss.recordVanished(listed[read.indexOf(undefined)]?.name);
+        // A concurrent writer may have replaced (and deleted) a record after we read its
+        // shard: try again. Unchanged shard: the record really vanished.
+        const missing = listed[read.indexOf(undefined)] as IndexEntry;
+        const shard = shards.find((s) => s.entries.get(missing.name) === missing);
+        if (attempt < READ_ATTEMPTS && shard && (await this.index.changedSince(shard))) continue;
+        throw this.loss.recordVanished(missing.name);
       }
       this.records.prune(entries);
       this.probe.track(revision, listed);
@@ -141,15 +154,15 @@ export class MemcacheStore implements FeatureStore {
   async get(name: string): Promise<Feature | undefined> {
     await this.prepare();
     for (let attempt = 0; ; attempt++) {
-      const { item, entries } = await this.index.readChecked();
-      const entry = entries.get(name);
+      const shard = await this.index.readChecked(name);
+      const entry = shard.entries.get(name);
       if (!entry) {
         this.restorer.forget(name);
         return undefined;
       }
       const feature = await this.records.read(entry);
       if (feature === undefined) {
-        if (attempt < READ_ATTEMPTS && (await this.index.changedSince(item))) continue;
+        if (attempt < READ_ATTEMPTS && (await this.index.changedSince(shard))) continue;
         throw this.loss.recordVanished(name);
       }
       this.restorer.remember(feature);
@@ -171,20 +184,28 @@ export class MemcacheStore implements FeatureStore {
     ]);
     this.loss.check(sentinel);
     const revision = this.counter.parse(rev);
-    if (!indexExists) throw this.loss.vanished('the index');
+    if (!indexExists) throw this.loss.vanished('an index shard');
     await this.probe.poll(revision);
     return revision;
   }
 
-  /** Compare-and-set write; see FeatureStore.put. Atomic across processes (memcached CAS on the index). */
+  /**
+   * Compare-and-set write; see FeatureStore.put. Atomic across processes (memcached CAS
+   * on the feature's index shard). A conflict is reported after a pause sized by the
+   * contention observed (see ConflictPacing), so the caller's retries spread out.
+   */
   async put(feature: Feature, expectedVersion: number): Promise<Feature> {
     await this.prepare();
     checkExpectedVersion(expectedVersion);
+    return this.pacing.run(() => this.write(feature, expectedVersion));
+  }
+
+  private async write(feature: Feature, expectedVersion: number): Promise<Feature> {
     const stored = parseFeature(copyFeature(feature));
     stored.version = expectedVersion + 1;
     const name = stored.name;
     // Cheap early check, before writing a possibly large record.
-    const first = await this.index.readChecked();
+    const first = await this.index.readChecked(stored.name);
     const current = first.entries.get(name)?.version ?? 0;
     if (current !== expectedVersion)
       throw versionConflict(STORE_NAME, name, expectedVersion, current);
@@ -192,13 +213,18 @@ export class MemcacheStore implements FeatureStore {
     const entry = await this.records.write(stored, stored.version);
     let previous: IndexEntry | undefined;
     try {
-      await this.index.update(name, (index) => {
-        previous = index.get(name);
-        const now = previous?.version ?? 0;
-        if (now !== expectedVersion) throw versionConflict(STORE_NAME, name, expectedVersion, now);
-        index.set(name, entry);
-        return index;
-      });
+      await this.index.update(
+        name,
+        (entries) => {
+          previous = entries.get(name);
+          const now = previous?.version ?? 0;
+          if (now !== expectedVersion)
+            throw versionConflict(STORE_NAME, name, expectedVersion, now);
+          entries.set(name, entry);
+          return entries;
+        },
+        first,
+      );
     } catch (error) {
       void this.records.delete(entry);
       throw error;
@@ -214,15 +240,17 @@ export class MemcacheStore implements FeatureStore {
     await this.prepare();
     if (expectedVersion !== undefined) checkExpectedVersion(expectedVersion);
     let previous: IndexEntry | undefined;
-    await this.index.update(name, (index) => {
-      previous = index.get(name);
-      const now = previous?.version ?? 0;
-      if (expectedVersion !== undefined && now !== expectedVersion)
-        throw versionConflict(STORE_NAME, name, expectedVersion, now);
-      if (!previous) return undefined;
-      index.delete(name);
-      return index;
-    });
+    await this.pacing.run(() =>
+      this.index.update(name, (entries) => {
+        previous = entries.get(name);
+        const now = previous?.version ?? 0;
+        if (expectedVersion !== undefined && now !== expectedVersion)
+          throw versionConflict(STORE_NAME, name, expectedVersion, now);
+        if (!previous) return undefined;
+        entries.delete(name);
+        return entries;
+      }),
+    );
     if (!previous) return false;
     this.restorer.forget(name);
     await this.afterWrite(previous);
@@ -257,17 +285,21 @@ export class MemcacheStore implements FeatureStore {
     await this.restorer.repairIfLost();
   }
 
-  /** After a committed write: bump the revision, retire the old record, refresh expirations. */
+  /**
+   * After a committed write: bump the revision, delete the replaced record, refresh
+   * expirations. The record goes only after the bump, so a poller that finds it
+   * missing also finds the revision moved (and does not take it for a loss).
+   */
   private async afterWrite(previous: IndexEntry | undefined): Promise<void> {
     await this.counter.bump();
-    if (previous) this.records.retire(previous);
+    if (previous) await this.records.retire(previous);
     if (this.expires > 0) void this.refreshExpirations().catch(() => undefined);
   }
 
   /** Each write refreshes every key's expiration, so the data expires as a whole. */
   private async refreshExpirations(): Promise<void> {
-    const { entries } = await this.index.read();
-    const keys = [this.keys.sentinel, this.keys.revision, this.keys.index];
+    const { entries } = await this.index.readAll();
+    const keys = [this.keys.sentinel, this.keys.revision, ...this.index.allKeys()];
     for (const e of entries.values()) keys.push(...this.records.chunkKeys(e));
     await Promise.all(keys.map((k) => this.mc.touch(k, this.expires)));
   }

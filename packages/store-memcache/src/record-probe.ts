@@ -18,6 +18,8 @@ export class RecordProbe {
   constructor(
     private readonly records: ChunkedRecords,
     private readonly loss: DataLoss,
+    /** Whether the revision still is `revision` (read again): a write may have replaced the record probed. */
+    private readonly stillAt: (revision: number) => Promise<boolean>,
   ) {}
 
   /** A snapshot at `revision` read `entries`: probe those from now on. */
@@ -35,6 +37,9 @@ export class RecordProbe {
     if (await this.records.exists(entry)) return;
     // exists() forgot the cached copy, so the next snapshot reads (and reports) the loss itself.
     this.revision = -1;
+    // A write deletes the record it replaced after bumping the revision: if the revision
+    // moved since, the record was replaced, not lost (the next snapshot tells).
+    if (!(await this.stillAt(revision))) return;
     throw this.loss.recordVanished(entry.name);
   }
 }

@@ -5,8 +5,17 @@ import type { ChunkedRecords } from './chunked-record.js';
 import { decodeSentinel, encodeSentinel } from './codec.js';
 import type { DataLoss } from './data-loss.js';
 import { STORE_NAME, Status } from './errors.js';
-import { INDEX_ATTEMPTS, type IndexItem } from './index-item.js';
-import { type IndexEntry, type Keys, newToken, type Sentinel } from './layout.js';
+import { INDEX_ATTEMPTS, type IndexShards } from './index-shards.js';
+import {
+  INDEX_SHARDS,
+  type IndexEntry,
+  type Keys,
+  LAYOUT_FORMAT,
+  newToken,
+  type Sentinel,
+  shardOf,
+} from './layout.js';
+import { migrateLayout } from './layout-migration.js';
 import type { RevisionCounter } from './revision-counter.js';
 
 /** The parts of a store a restore reads and writes. */
@@ -16,7 +25,7 @@ export interface RestoreParts {
   readonly expires: number;
   readonly loss: DataLoss;
   readonly counter: RevisionCounter;
-  readonly index: IndexItem;
+  readonly index: IndexShards;
   readonly records: ChunkedRecords;
 }
 
@@ -54,10 +63,10 @@ export class Restorer {
 
   /**
    * Reads the sentinel, and initializes an empty namespace (sentinel, revision 0,
-   * empty index) when there is none.
+   * empty index) when there is none; a namespace of layout 1 is migrated first.
    */
   async open(): Promise<void> {
-    const sentinel = await this.readSentinel();
+    const sentinel = await this.currentSentinel();
     this.parts.loss.start(sentinel ? sentinel.id : (await this.initialize(0)).id);
   }
 
@@ -77,32 +86,19 @@ export class Restorer {
       parsed.version = Math.max(1, parsed.version);
       wanted.set(parsed.name, parsed);
     }
-    let sentinel = (await this.readSentinel()) ?? (await this.initialize(counter.last));
-    // Either may be missing after an eviction; `add` never overwrites a live one.
+    let sentinel = (await this.currentSentinel()) ?? (await this.initialize(counter.last));
+    // Any of them may be missing after an eviction; `add` never overwrites a live one.
     await counter.create(counter.last);
     await index.create();
 
-    let restored: string[] = [];
-    let changed = false;
-    for (let attempt = 0; attempt < INDEX_ATTEMPTS; attempt++) {
-      const read = await index.tryRead();
-      if (!read) {
-        await index.create();
-        continue;
-      }
-      const current = read.entries;
-      const { next, written } = await this.merge(current, wanted);
-      restored = written.map((e) => e.name);
-      changed = restored.length > 0 || next.size !== current.size;
-      if (!changed) break;
-      const status = await index.swap(next, read.item.cas);
-      if (status === Status.OK) break;
-      for (const e of written) void this.parts.records.delete(e);
-      await sleep(jitteredBackoff(attempt, 20, 20));
-      if (attempt === INDEX_ATTEMPTS - 1) {
-        throw new StoreError(STORE_NAME, 'restore gave up: the index kept changing under it');
-      }
-    }
+    const byShard = new Map<number, Feature[]>();
+    for (let s = 0; s < INDEX_SHARDS; s++) byShard.set(s, []);
+    for (const f of wanted.values()) byShard.get(shardOf(f.name))?.push(f);
+    const results = await Promise.all(
+      [...byShard].map(([shard, features]) => this.restoreShard(shard, features)),
+    );
+    const restored = results.flatMap((r) => r.restored);
+    const changed = results.some((r) => r.changed);
     if (changed) await counter.bump();
     // Mark the incarnation as restored (compare-and-set: never clobber a newer sentinel).
     const latest = await mc.get(keys.sentinel);
@@ -116,13 +112,38 @@ export class Restorer {
     return restored;
   }
 
+  /** Restores the `wanted` features of one shard (see {@link restore}) by compare-and-set. */
+  private async restoreShard(
+    shard: number,
+    wanted: Feature[],
+  ): Promise<{ restored: string[]; changed: boolean }> {
+    const { index, records } = this.parts;
+    for (let attempt = 0; attempt < INDEX_ATTEMPTS; attempt++) {
+      const read = await index.tryRead(shard);
+      if (!read) {
+        await index.createShard(shard);
+        continue;
+      }
+      const current = read.entries;
+      const { next, written } = await this.merge(current, wanted);
+      const restored = written.map((e) => e.name);
+      const changed = restored.length > 0 || next.size !== current.size;
+      if (!changed) return { restored, changed };
+      const status = await index.swap(shard, next, read.item.cas);
+      if (status === Status.OK) return { restored, changed };
+      for (const e of written) void records.delete(e);
+      await sleep(jitteredBackoff(attempt, 20, 20));
+    }
+    throw new StoreError(STORE_NAME, 'restore gave up: the index kept changing under it');
+  }
+
   /**
-   * The index to write: entries of `current` whose record still exists, plus every
+   * A shard to write: entries of `current` whose record still exists, plus every
    * `wanted` feature that is missing, written now (at a version above any it had).
    */
   private async merge(
     current: Map<string, IndexEntry>,
-    wanted: Map<string, Feature>,
+    wanted: readonly Feature[],
   ): Promise<{ next: Map<string, IndexEntry>; written: IndexEntry[] }> {
     const { records } = this.parts;
     const next = new Map<string, IndexEntry>();
@@ -132,7 +153,7 @@ export class Restorer {
     entries.forEach((e, i) => {
       if (exists[i]) next.set(e.name, e);
     });
-    for (const f of wanted.values()) {
+    for (const f of wanted) {
       if (next.has(f.name)) continue;
       const version = Math.max(f.version, (current.get(f.name)?.version ?? 0) + 1);
       const record = { ...f, version };
@@ -142,6 +163,14 @@ export class Restorer {
       next.set(f.name, entry);
     }
     return { next, written };
+  }
+
+  /** The sentinel, after migrating a namespace of layout 1; undefined when there is none. */
+  private async currentSentinel(): Promise<Sentinel | undefined> {
+    const sentinel = await this.readSentinel();
+    if (sentinel === undefined || sentinel.format === LAYOUT_FORMAT) return sentinel;
+    const { mc, keys, expires, index } = this.parts;
+    return migrateLayout({ mc, keys, expires, index });
   }
 
   private async readSentinel(): Promise<Sentinel | undefined> {
@@ -157,7 +186,12 @@ export class Restorer {
    */
   private async initialize(revision: number): Promise<Sentinel> {
     const { mc, keys, expires, counter, index } = this.parts;
-    const fresh: Sentinel = { format: 1, id: newToken(), createdAt: new Date().toISOString() };
+    const fresh: Sentinel = {
+      format: LAYOUT_FORMAT,
+      shards: INDEX_SHARDS,
+      id: newToken(),
+      createdAt: new Date().toISOString(),
+    };
     await counter.create(revision);
     await index.create();
     if (await mc.add(keys.sentinel, encodeSentinel(fresh), expires)) return fresh;

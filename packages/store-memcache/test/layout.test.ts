@@ -11,6 +11,7 @@ import { freePort, type MemcachedServer, useMemcached } from '@rollout/test-serv
 import memjs from 'memjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemcacheStore, optionsFromUrl, storeFromUrl } from '../src/index.js';
+import { INDEX_SHARDS } from '../src/layout.js';
 import { keysWithPrefix } from './memcached-admin.js';
 
 let server: MemcachedServer;
@@ -24,7 +25,7 @@ afterAll(async () => {
 const prefixed = () => `${uniqueName('k')}:`;
 
 describe('keys and values', () => {
-  it('feature names never reach a key: every key is the prefix plus a fixed name or a random token', async () => {
+  it('feature names never reach a key: every key is the prefix plus a fixed name, a shard number or a random token', async () => {
     const prefix = prefixed();
     const store = new MemcacheStore({ servers: server.servers, prefix });
     const names = [
@@ -36,10 +37,14 @@ describe('keys and values', () => {
       ]),
     ];
     for (const name of names) await store.put(makeFeature({ name }), 0);
-    const keys = await keysWithPrefix(server.host, server.port, prefix, 3 + names.length);
+    // sentinel, revision, the 64 index shards, one record per feature.
+    const expected = 2 + INDEX_SHARDS + names.length;
+    const keys = await keysWithPrefix(server.host, server.port, prefix, expected);
     const escaped = prefix.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
-    const shape = new RegExp(`^${escaped}(sentinel|revision|index|record:[A-Za-z0-9_-]{16}:\\d+)$`);
-    expect(keys.length).toBe(3 + names.length);
+    const shape = new RegExp(
+      `^${escaped}(sentinel|revision|index:\\d{1,3}|record:[A-Za-z0-9_-]{16}:\\d+)$`,
+    );
+    expect(keys.length).toBe(expected);
     for (const key of keys) expect(key).toMatch(shape);
     const stored = (await store.snapshot()).features.map((f) => f.name).sort();
     expect(stored).toEqual([...names].sort());
@@ -62,12 +67,13 @@ describe('keys and values', () => {
     await other.close();
   });
 
-  it('an index that would outgrow one item is refused with a StoreError before anything changes', async () => {
+  it('an index shard that would outgrow one item is refused with a StoreError before anything changes', async () => {
     const prefix = prefixed();
-    const store = new MemcacheStore({ servers: server.servers, prefix, itemBytes: 2048 });
+    // 1 KiB shards hold about 12 entries each: some shard overflows long before 5,000 features.
+    const store = new MemcacheStore({ servers: server.servers, prefix, itemBytes: 1024 });
     let written = 0;
     let refused: unknown;
-    for (let i = 0; i < 100 && refused === undefined; i++) {
+    for (let i = 0; i < 5000 && refused === undefined; i++) {
       try {
         await store.put(makeFeature({ name: `feature_${i}` }), 0);
         written++;
@@ -181,8 +187,8 @@ describe('options and connections', () => {
       durable: false,
     });
     await store.put(makeFeature({ name: 'via_url' }), 0);
-    const keys = await keysWithPrefix(server.host, server.port, `${prefix}index`, 1);
-    expect(keys).toContain(`${prefix}index`);
+    const keys = await keysWithPrefix(server.host, server.port, `${prefix}index:`, INDEX_SHARDS);
+    expect(keys).toContain(`${prefix}index:0`);
     await store.close();
   });
 });

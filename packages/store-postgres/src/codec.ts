@@ -43,7 +43,7 @@ function encodeDocument(feature: Feature): string {
     throw new ValidationError(
       'feature',
       feature.name,
-      'contains U+0000 or a lone surrogate (in its description, data or rules), which PostgreSQL jsonb cannot store',
+      'contains U+0000 or a lone surrogate (in its description, data, rules or variant values), which PostgreSQL jsonb cannot store',
     );
   }
   return text;

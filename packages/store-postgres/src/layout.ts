@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '@rollout/core';
 import pg from 'pg';
+import { historyQuery, recordHistory } from './history.js';
 
 /** Schema used when the options name none. */
 export const DEFAULT_SCHEMA = 'public';
@@ -33,9 +34,12 @@ export interface TableNames {
   readonly revision: string;
   /** `"schema"."table_schema_versions"`: which migrations were applied. */
   readonly versions: string;
+  /** `"schema"."table_history"`: one row per write (see history.ts). */
+  readonly history: string;
   /** Unquoted names of the derived tables, as the SQL files' psql variables expect them. */
   readonly revisionTable: string;
   readonly versionsTable: string;
+  readonly historyTable: string;
   /** The LISTEN/NOTIFY channel, unquoted (pass it as a parameter to pg_notify, quote it for LISTEN). */
   readonly channel: string;
 }
@@ -81,6 +85,7 @@ export function tableNames(
   const t = validateIdentifier(table, 'table', MAX_IDENTIFIER_BYTES - LONGEST_SUFFIX.length);
   const revisionTable = `${t}_revision`;
   const versionsTable = `${t}_schema_versions`;
+  const historyTable = `${t}_history`;
   const qs = quoteIdentifier(s);
   return {
     schema: s,
@@ -89,8 +94,10 @@ export function tableNames(
     features: `${qs}.${quoteIdentifier(t)}`,
     revision: `${qs}.${quoteIdentifier(revisionTable)}`,
     versions: `${qs}.${quoteIdentifier(versionsTable)}`,
+    history: `${qs}.${quoteIdentifier(historyTable)}`,
     revisionTable,
     versionsTable,
+    historyTable,
     channel: channelName(s, t),
   };
 }
@@ -122,15 +129,24 @@ export interface Statements {
   readonly revision: string;
   /** -> one row per feature (revision repeated), or one row of nulls and the revision when empty. */
   readonly snapshot: string;
-  /** $1 name, $2 document, $3 channel -> version, revision; no row when the feature exists. */
+  /**
+   * $1 name, $2 document, $3 channel, then the history parameters -> version,
+   * revision; no row when the feature exists.
+   */
   readonly insert: string;
-  /** $1 name, $2 document, $3 expected version, $4 channel -> version, revision; no row on conflict. */
+  /**
+   * $1 name, $2 document, $3 expected version, $4 channel, then the history
+   * parameters -> version, revision; no row on conflict.
+   */
   readonly update: string;
   /**
-   * $1 name, $2 expected version or null, $3 channel -> revision (null when nothing
-   * was deleted), current (the version the statement's snapshot saw, null if none).
+   * $1 name, $2 expected version or null, $3 channel, then the history parameters ->
+   * revision (null when nothing was deleted), current (the version the statement's
+   * snapshot saw, null if none).
    */
   readonly remove: string;
+  /** $1 name or null, $2 before (revision) or null, $3 limit -> history rows, newest first. */
+  readonly history: string;
 }
 
 /** Builds the statements for one features table. */
@@ -144,6 +160,8 @@ export function buildStatements(names: TableNames): Statements {
     ON CONFLICT (id) DO UPDATE SET revision = r.revision + 1
     RETURNING revision
   )`;
+  const record = (first: number, feature: string, previous: string) =>
+    recordHistory(names, first, feature, previous);
   const notify = (channelParam: string) =>
     `pg_notify(${channelParam}, json_build_object('revision', rev.revision, 'name', w.name)::text)`;
   return {
@@ -156,20 +174,23 @@ export function buildStatements(names: TableNames): Statements {
         INSERT INTO ${features} (name, document, version) VALUES ($1::text, $2::jsonb, 1)
         ON CONFLICT (name) DO NOTHING
         RETURNING name, version
-      ), ${bump}
+      ), ${bump}, ${record(4, '$2::jsonb', 'NULL::jsonb')}
       SELECT w.version, rev.revision, ${notify('$3::text')} FROM w CROSS JOIN rev`,
-    update: `WITH w AS (
+    update: `WITH old AS (
+        SELECT document FROM ${features} WHERE name = $1::text AND version = $3::bigint
+      ), w AS (
         UPDATE ${features} SET document = $2::jsonb, version = version + 1, updated_at = now()
         WHERE name = $1::text AND version = $3::bigint
         RETURNING name, version
-      ), ${bump}
+      ), ${bump}, ${record(5, '$2::jsonb', '(SELECT document FROM old)')}
       SELECT w.version, rev.revision, ${notify('$4::text')} FROM w CROSS JOIN rev`,
     remove: `WITH w AS (
         DELETE FROM ${features} WHERE name = $1::text AND ($2::bigint IS NULL OR version = $2::bigint)
-        RETURNING name
-      ), ${bump}
+        RETURNING name, version + 1 AS version, document
+      ), ${bump}, ${record(4, 'NULL::jsonb', 'w.document')}
       SELECT (SELECT rev.revision FROM rev) AS revision,
         (SELECT ${notify('$3::text')} FROM w CROSS JOIN rev) AS notified,
         (SELECT version FROM ${features} WHERE name = $1::text) AS current`,
+    history: historyQuery(names),
   };
 }

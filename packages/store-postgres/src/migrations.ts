@@ -1,6 +1,7 @@
 import { StoreError } from '@rollout/core';
 import type pg from 'pg';
 import init001 from '../sql/001-init.sql';
+import history002 from '../sql/002-history.sql';
 import { STORE_NAME } from './errors.js';
 import { quoteIdentifier, type TableNames } from './layout.js';
 
@@ -15,7 +16,10 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. A release only ever appends to this list. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001-init', sql: init001 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: '001-init', sql: init001 },
+  { version: 2, name: '002-history', sql: history002 },
+];
 
 /** The schema version this release needs. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
@@ -44,6 +48,8 @@ export function renderMigration(
     table: names.table,
     revision_table: names.revisionTable,
     versions_table: names.versionsTable,
+    history_table: names.historyTable,
+    history_index: `${names.historyTable}_name`,
   };
   const lines = sql.split('\n').filter((line) => {
     const trimmed = line.trim();

@@ -1,5 +1,5 @@
 import { ValidationError } from '@rollout/core';
-import { positiveInteger, positiveNumber } from '@rollout/core/store';
+import { DEFAULT_HISTORY_LIMIT, positiveInteger, positiveNumber } from '@rollout/core/store';
 import type pg from 'pg';
 import { type TableNames, tableNames } from './layout.js';
 
@@ -16,7 +16,7 @@ export interface PostgresStoreOptions {
   schema?: string;
   /**
    * Name of the features table; the store also creates `<table>_revision` and
-   * `<table>_schema_versions` beside it. Default `rollout_features`. A plain identifier (at most 47 characters); always quoted.
+   * `<table>_schema_versions` and `<table>_history` beside it. Default `rollout_features`. A plain identifier (at most 47 characters); always quoted.
    */
   table?: string;
   /**
@@ -45,6 +45,11 @@ export interface PostgresStoreOptions {
   maxBackoffMs?: number;
   /** `capabilities.pollIntervalMs`: how often clients poll the revision as a safety net. Default 5000. */
   pollIntervalMs?: number;
+  /**
+   * History rows kept per feature in `<table>_history`; each write trims its feature's
+   * oldest beyond this in the same statement. Default 1000.
+   */
+  historyLimit?: number;
 }
 
 /** The defaults of the numeric options. */
@@ -68,6 +73,7 @@ export interface ResolvedOptions {
   readonly queryTimeoutMs: number;
   readonly maxBackoffMs: number;
   readonly pollIntervalMs: number;
+  readonly historyLimit: number;
 }
 
 /**
@@ -113,6 +119,7 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
       DEFAULTS.pollIntervalMs,
     ),
     listenConnectionString: options.listenConnectionString,
+    historyLimit: positiveInteger('historyLimit', options.historyLimit, DEFAULT_HISTORY_LIMIT),
   };
   if (options.migrate !== undefined && typeof options.migrate !== 'boolean') {
     throw new ValidationError('migrate', options.migrate, 'must be true or false');

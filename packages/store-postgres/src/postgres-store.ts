@@ -1,13 +1,23 @@
 import {
   type Feature,
   type FeatureStore,
+  type HistoryEntry,
+  type HistoryQuery,
   type StoreCapabilities,
   type StoreListener,
   type StoreSnapshot,
   ValidationError,
   validateFeatureName,
+  type WriteContext,
 } from '@rollout/core';
-import { ClosedGuard, checkExpectedVersion, versionConflict } from '@rollout/core/store';
+import {
+  ClosedGuard,
+  checkExpectedVersion,
+  checkHistoryQuery,
+  checkWriteContext,
+  versionConflict,
+  writeAction,
+} from '@rollout/core/store';
 import type pg from 'pg';
 import { ChangeFeed } from './change-feed.js';
 import { decodeRow, decodeSnapshot, encodeFeature, type SnapshotRow } from './codec.js';
@@ -18,6 +28,7 @@ import {
   type StatementRunner,
 } from './connection.js';
 import { STORE_NAME, toStoreError } from './errors.js';
+import { decodeHistoryRow, type HistoryRow, historyParams, historyQueryParams } from './history.js';
 import { buildStatements, type Statements, type TableNames } from './layout.js';
 import { migrate } from './migrations.js';
 import { type PostgresStoreOptions, resolveOptions } from './options.js';
@@ -28,6 +39,7 @@ interface Shared {
   readonly sql: Statements;
   readonly pool: PoolConnection;
   readonly migrate: boolean;
+  readonly historyLimit: number;
   readonly capabilities: StoreCapabilities;
   readonly feed: ChangeFeed;
   // Closing the store closes every view with it.
@@ -42,6 +54,7 @@ interface Shared {
  *   revision counter. Every write is one parameterized statement that does the
  *   compare-and-set, bumps the revision and sends `pg_notify` in the same
  *   transaction, so it is atomic across any number of processes and never half-applied.
+ *   The same statement inserts the write's history row and trims the feature's oldest.
  * - Changes are pushed with LISTEN/NOTIFY on a dedicated connection; when that
  *   connection is lost subscribers get `error`, and `resync` once it is back.
  * - Creates and upgrades its own tables under an advisory lock unless `migrate: false`.
@@ -66,12 +79,13 @@ export class PostgresStore implements FeatureStore {
       sql: buildStatements(resolved.names),
       pool,
       migrate: resolved.migrate,
+      historyLimit: resolved.historyLimit,
       capabilities: {
         push: true,
         multiProcess: true,
         durable: true,
         pollIntervalMs: resolved.pollIntervalMs,
-        history: false,
+        history: true,
       },
       feed: new ChangeFeed({
         clientConfig: pool.listenConfig,
@@ -90,7 +104,7 @@ export class PostgresStore implements FeatureStore {
     return STORE_NAME;
   }
 
-  /** push, multiProcess and durable; no history. */
+  /** push, multiProcess, durable and history. */
   get capabilities(): StoreCapabilities {
     return this.shared.capabilities;
   }
@@ -190,18 +204,23 @@ export class PostgresStore implements FeatureStore {
    * revision bump and the notification commit with it. The feature is validated
    * first (ValidationError). Throws VersionConflictError when the stored version differs.
    */
-  async put(feature: Feature, expectedVersion: number): Promise<Feature> {
+  async put(feature: Feature, expectedVersion: number, context?: WriteContext): Promise<Feature> {
     this.assertOpen();
     checkExpectedVersion(expectedVersion);
+    const checked = checkWriteContext(context);
     const { feature: clean, document } = encodeFeature(feature);
     await this.connect();
-    const { sql, names } = this.shared;
+    const { sql, names, historyLimit } = this.shared;
     const name = clean.name;
+    const history = historyParams(checked, writeAction(checked, { expectedVersion }), historyLimit);
     const result = await this.query<{ version: string }>({
       action: `writing feature ${JSON.stringify(name)}`,
       ...(expectedVersion === 0
-        ? { text: sql.insert, values: [name, document, names.channel] }
-        : { text: sql.update, values: [name, document, expectedVersion, names.channel] }),
+        ? { text: sql.insert, values: [name, document, names.channel, ...history] }
+        : {
+            text: sql.update,
+            values: [name, document, expectedVersion, names.channel, ...history],
+          }),
       write: true,
       feature: name,
     });
@@ -216,20 +235,22 @@ export class PostgresStore implements FeatureStore {
    * with it). False when there was nothing to remove; VersionConflictError when the
    * stored version is not `expectedVersion`.
    */
-  async remove(name: string, expectedVersion?: number): Promise<boolean> {
+  async remove(name: string, expectedVersion?: number, context?: WriteContext): Promise<boolean> {
     this.assertOpen();
     if (expectedVersion !== undefined) checkExpectedVersion(expectedVersion);
+    const checked = checkWriteContext(context);
     if (!isFeatureName(name)) {
       // No feature can have this name, so there is nothing to remove.
       if (expectedVersion === undefined || expectedVersion === 0) return false;
       throw versionConflict(STORE_NAME, String(name), expectedVersion, 0);
     }
     await this.connect();
-    const { sql, names } = this.shared;
+    const { sql, names, historyLimit } = this.shared;
+    const history = historyParams(checked, writeAction(checked, { remove: true }), historyLimit);
     const result = await this.query<{ revision: string | null; current: string | null }>({
       action: `removing feature ${JSON.stringify(name)}`,
       text: sql.remove,
-      values: [name, expectedVersion ?? null, names.channel],
+      values: [name, expectedVersion ?? null, names.channel, ...history],
       write: true,
       feature: name,
     });
@@ -241,6 +262,20 @@ export class PostgresStore implements FeatureStore {
     // `current` comes from the statement's snapshot, which a concurrent writer may
     // have moved past: name it only when the feature is gone.
     throw versionConflict(STORE_NAME, name, expectedVersion, exists ? undefined : 0);
+  }
+
+  /** A page of the history table, newest first (one indexed statement); see FeatureStore.history. */
+  async history(query?: HistoryQuery): Promise<HistoryEntry[]> {
+    this.assertOpen();
+    const checked = checkHistoryQuery(query);
+    await this.connect();
+    const { sql, names } = this.shared;
+    const result = await this.query<HistoryRow>({
+      action: 'reading the history',
+      text: sql.history,
+      values: historyQueryParams(checked),
+    });
+    return result.rows.map((row) => decodeHistoryRow(names, row));
   }
 
   /**

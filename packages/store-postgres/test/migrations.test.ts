@@ -12,7 +12,11 @@ import { type Migration, migrate } from '../src/migrations.js';
 import { freshSchema, psqlBinary } from './helpers.js';
 
 const run = promisify(execFile);
-const SQL_FILE = fileURLToPath(new URL('../sql/001-init.sql', import.meta.url));
+// Every shipped file, in order, as a DBA applies them.
+const SQL_FILES = MIGRATIONS.map((m) =>
+  fileURLToPath(new URL(`../sql/${m.name}.sql`, import.meta.url)),
+);
+const ALL_VERSIONS = MIGRATIONS.map((m) => m.version);
 
 let server: PostgresServer;
 let admin: pg.Pool;
@@ -59,7 +63,7 @@ describe('migrations', () => {
       );
       try {
         await Promise.all(stores.map((s) => s.connect()));
-        expect(await versions(schema)).toEqual([SCHEMA_VERSION]);
+        expect(await versions(schema)).toEqual(ALL_VERSIONS);
         // Every store works on the same tables: one write, seen by all.
         await stores[0]?.put(makeFeature({ name: 'shared' }), 0);
         for (const s of stores) expect((await s.get('shared'))?.version).toBe(1);
@@ -79,7 +83,7 @@ describe('migrations', () => {
     const second = new PostgresStore({ connectionString: server.url, schema });
     try {
       await second.connect();
-      expect(await versions(schema)).toEqual([1]);
+      expect(await versions(schema)).toEqual(ALL_VERSIONS);
       expect((await second.get('kept'))?.version).toBe(1);
       expect(await second.revision()).toBe(1);
     } finally {
@@ -106,7 +110,7 @@ describe('migrations', () => {
     const byDba = freshSchema('dba');
     const byStore = freshSchema('self');
     // What a DBA runs; twice, to show it is idempotent.
-    for (let i = 0; i < 2; i++) {
+    for (const file of [...SQL_FILES, ...SQL_FILES]) {
       await run(psqlBinary(), [
         server.url,
         '-X',
@@ -118,7 +122,7 @@ describe('migrations', () => {
         '-v',
         'table=flags',
         '-f',
-        SQL_FILE,
+        file,
       ]);
     }
     const self = new PostgresStore({
@@ -130,7 +134,7 @@ describe('migrations', () => {
     await self.close();
     expect(await layout(byDba, 'flags')).toEqual(await layout(byStore, 'flags'));
     expect((await layout(byDba, 'flags')).length).toBeGreaterThan(0);
-    expect(await versions(byDba, 'flags')).toEqual([1]);
+    expect(await versions(byDba, 'flags')).toEqual(ALL_VERSIONS);
 
     const store = new PostgresStore({
       connectionString: server.url,
@@ -147,10 +151,12 @@ describe('migrations', () => {
     }
   });
 
-  it('the file takes the same advisory lock the store does', async () => {
+  it('every file takes the same advisory lock the store does', async () => {
     const { readFile } = await import('node:fs/promises');
-    const text = await readFile(SQL_FILE, 'utf8');
-    expect(text).toContain(`pg_advisory_xact_lock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`);
+    for (const file of SQL_FILES) {
+      const text = await readFile(file, 'utf8');
+      expect(text).toContain(`pg_advisory_xact_lock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`);
+    }
   });
 
   it('once migrated, a role without DDL rights can use the store', async () => {
@@ -205,7 +211,7 @@ describe('upgrading to a later schema version', () => {
     const current = new PostgresStore({ connectionString: server.url, schema });
     await current.put(makeFeature({ name: 'before-upgrade' }), 0);
     await current.close();
-    expect(await versions(schema)).toEqual([SCHEMA_VERSION]);
+    expect(await versions(schema)).toEqual(ALL_VERSIONS);
 
     const clients = await Promise.all(
       Array.from({ length: 4 }, async () => {
@@ -217,7 +223,7 @@ describe('upgrading to a later schema version', () => {
     try {
       // ALTER TABLE ADD COLUMN twice would fail: the lock and the version check prevent it.
       await Promise.all(clients.map((c) => migrate(c, names, true, [...MIGRATIONS, next])));
-      expect(await versions(schema)).toEqual([SCHEMA_VERSION, SCHEMA_VERSION + 1]);
+      expect(await versions(schema)).toEqual([...ALL_VERSIONS, SCHEMA_VERSION + 1]);
       const columns = await admin.query(
         `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'rollout_features' AND column_name = 'owner'`,
         [schema],
@@ -280,6 +286,7 @@ describe('schema and table options', () => {
       );
       expect(tables.rows.map((r) => r.table_name)).toEqual([
         'Flags',
+        'Flags_history',
         'Flags_revision',
         'Flags_schema_versions',
       ]);

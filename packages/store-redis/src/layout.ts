@@ -31,6 +31,12 @@ export interface KeyLayout {
   readonly revision: string;
   /** Pub/sub channel: `{"revision":N,"name":"..."}` after every write. */
   readonly channel: string;
+  /** Hash: revision -> history entry JSON (see history.ts). */
+  readonly history: string;
+  /** Sorted set: every entry's revision, scored by itself. */
+  readonly historyAll: string;
+  /** Sorted set (scores 0): `<name>\0<16-digit revision>`, one lexicographic range per feature. */
+  readonly historyByName: string;
 }
 
 /** Checks a prefix and derives the key layout from it. Throws ValidationError for a bad prefix. */
@@ -48,5 +54,8 @@ export function keyLayout(prefix: unknown = DEFAULT_PREFIX): KeyLayout {
     versions: `${tag}versions`,
     revision: `${tag}revision`,
     channel: `${tag}changes`,
+    history: `${tag}history`,
+    historyAll: `${tag}history:all`,
+    historyByName: `${tag}history:by-name`,
   };
 }

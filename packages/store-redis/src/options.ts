@@ -1,5 +1,5 @@
 import { redactStoreUrl, ValidationError } from '@rollout/core';
-import { positiveNumber } from '@rollout/core/store';
+import { DEFAULT_HISTORY_LIMIT, positiveInteger, positiveNumber } from '@rollout/core/store';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import type { ConnectionSource } from './connection.js';
 import { DEFAULT_PREFIX, type KeyLayout, keyLayout } from './layout.js';
@@ -32,6 +32,11 @@ export interface RedisStoreOptions {
   commandTimeout?: number;
   /** Extra ioredis options for connections created from `url` (TLS, auth, family, ...). */
   redisOptions?: RedisOptions;
+  /**
+   * History entries kept per feature; the write that goes past it trims the oldest in
+   * the same script. Default 1000.
+   */
+  historyLimit?: number;
 }
 
 /** Checked options with defaults applied; exactly one of `url` and `client` is set. */
@@ -39,6 +44,7 @@ export type ResolvedOptions = {
   readonly keys: KeyLayout;
   readonly commandTimeout: number;
   readonly redisOptions: RedisOptions;
+  readonly historyLimit: number;
 } & ConnectionSource;
 
 /** Checks the constructor's options; throws ValidationError naming the bad one. */
@@ -54,6 +60,7 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
       DEFAULT_COMMAND_TIMEOUT,
     ),
     redisOptions: options.redisOptions ?? {},
+    historyLimit: positiveInteger('historyLimit', options.historyLimit, DEFAULT_HISTORY_LIMIT),
   };
   if (options.client !== undefined) {
     if (options.url !== undefined) {

@@ -1,12 +1,22 @@
 import {
   type Feature,
   type FeatureStore,
+  type HistoryEntry,
+  type HistoryQuery,
   type StoreCapabilities,
   type StoreListener,
   type StoreSnapshot,
   validateFeatureName,
+  type WriteContext,
 } from '@rollout/core';
-import { ClosedGuard, checkExpectedVersion, versionConflict } from '@rollout/core/store';
+import {
+  ClosedGuard,
+  checkExpectedVersion,
+  checkHistoryQuery,
+  checkWriteContext,
+  versionConflict,
+  writeAction,
+} from '@rollout/core/store';
 import { ChangeFeed } from './change-feed.js';
 import { decodeFeature, decodeFeatures, decodeRevision, encodeFeature } from './codec.js';
 import {
@@ -17,9 +27,11 @@ import {
   waitUntilReady,
 } from './connection.js';
 import { STORE_NAME, toStoreError } from './errors.js';
+import { decodeEntries, encodeContext, historyArgs } from './history.js';
 import type { KeyLayout } from './layout.js';
 import { type RedisStoreOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import {
+  HISTORY_SCRIPT,
   type LuaScript,
   PUT_SCRIPT,
   REMOVE_SCRIPT,
@@ -32,8 +44,9 @@ import {
  * Feature store on Redis (single node or Cluster), through ioredis.
  *
  * - Every write is one Lua script: compare the version, write the record, bump
- *   the revision, PUBLISH `{revision, name}`; it happens completely or not at all,
- *   and concurrent writers in any number of processes lose nothing.
+ *   the revision, record the history entry (trimming the feature's oldest), PUBLISH
+ *   `{revision, name}`; it happens completely or not at all, and concurrent writers
+ *   in any number of processes lose nothing.
  * - `snapshot()` reads the revision and every feature in one script: consistent.
  * - Changes reach every subscriber through pub/sub within milliseconds; after a
  *   lost connection the subscriber asks for a resync.
@@ -52,7 +65,7 @@ export class RedisStore implements FeatureStore {
     durable: true,
     // Pub/sub carries changes; the revision poll is only a safety net.
     pollIntervalMs: 5000,
-    history: false,
+    history: true,
   };
   /** The keys this store uses (for tools and tests). */
   readonly keys: KeyLayout;
@@ -116,32 +129,60 @@ export class RedisStore implements FeatureStore {
     return decodeRevision(this.keys, value);
   }
 
-  /** Compare-and-set write; see FeatureStore.put. */
-  async put(feature: Feature, expectedVersion: number): Promise<Feature> {
+  /** Compare-and-set write with its history entry, in one script; see FeatureStore.put. */
+  async put(feature: Feature, expectedVersion: number, context?: WriteContext): Promise<Feature> {
     this.guard.assertOpen();
     checkExpectedVersion(expectedVersion);
+    const checked = checkWriteContext(context);
     const { record, json } = encodeFeature(feature, expectedVersion);
+    const action = writeAction(checked, { expectedVersion });
     const [status, current] = await this.run<ScriptReply>(
       PUT_SCRIPT,
-      [record.name, String(expectedVersion), json, this.keys.channel],
+      [
+        record.name,
+        String(expectedVersion),
+        json,
+        this.keys.channel,
+        encodeContext(checked, action),
+        String(this.options.historyLimit),
+      ],
       'writing a feature',
     );
     if (status !== 1) throw versionConflict(STORE_NAME, record.name, expectedVersion, current);
     return record;
   }
 
-  /** Compare-and-delete; see FeatureStore.remove. */
-  async remove(name: string, expectedVersion?: number): Promise<boolean> {
+  /** Compare-and-delete with its history entry, in one script; see FeatureStore.remove. */
+  async remove(name: string, expectedVersion?: number, context?: WriteContext): Promise<boolean> {
     this.guard.assertOpen();
     validateFeatureName(name);
     if (expectedVersion !== undefined) checkExpectedVersion(expectedVersion);
+    const checked = checkWriteContext(context);
     const [status, current] = await this.run<ScriptReply>(
       REMOVE_SCRIPT,
-      [name, expectedVersion === undefined ? '' : String(expectedVersion), this.keys.channel],
+      [
+        name,
+        expectedVersion === undefined ? '' : String(expectedVersion),
+        this.keys.channel,
+        encodeContext(checked, writeAction(checked, { remove: true })),
+        String(this.options.historyLimit),
+      ],
       'removing a feature',
     );
     if (status === 0) throw versionConflict(STORE_NAME, name, expectedVersion ?? 0, current);
     return status === 1;
+  }
+
+  /** A page of the history, newest first, read by one script; see FeatureStore.history. */
+  async history(query?: HistoryQuery): Promise<HistoryEntry[]> {
+    this.guard.assertOpen();
+    const checked = checkHistoryQuery(query);
+    const replies = await this.run<(string | null)[]>(
+      HISTORY_SCRIPT,
+      historyArgs(checked),
+      'reading the history',
+    );
+    return decodeEntries(this.keys, replies);
   }
 
   /**

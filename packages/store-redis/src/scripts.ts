@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from './connection.js';
+import { HISTORY_SOURCE, RECORD } from './history.js';
 import type { KeyLayout } from './layout.js';
 
 /** A Lua script and its SHA1, for EVALSHA with an EVAL fallback. */
@@ -12,7 +13,8 @@ function script(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
-// All scripts take KEYS = [features, versions, revision]. A script runs atomically
+// All scripts take KEYS = [features, versions, revision, history, history:all,
+// history:by-name] (one hash tag, one slot). A script runs atomically
 // in Redis: no other command interleaves, so check-then-write is a true
 // compare-and-set across every process, and a write is all or nothing.
 
@@ -27,27 +29,31 @@ end
 `;
 
 /**
- * Compare-and-set write. ARGV = [name, expectedVersion, featureJson, channel].
+ * Compare-and-set write and its history entry. ARGV = [name, expectedVersion,
+ * featureJson, channel, contextJson, historyLimit].
  * Returns {1, revision} when written, {0, currentVersion} on a version conflict.
  */
-export const PUT_SCRIPT = script(`${NOTIFICATION}
+export const PUT_SCRIPT = script(`${NOTIFICATION}${RECORD}
 local current = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
 if current ~= tonumber(ARGV[2]) then
   return {0, current}
 end
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[1], current + 1)
 local revision = redis.call('INCR', KEYS[3])
+record(revision, ARGV[1], current + 1, ARGV[5], ARGV[3], previous or nil, tonumber(ARGV[6]))
 redis.call('PUBLISH', ARGV[4], notification(revision, ARGV[1]))
 return {1, revision}
 `);
 
 /**
- * Compare-and-delete. ARGV = [name, expectedVersion or '' for any, channel].
+ * Compare-and-delete and its history entry. ARGV = [name, expectedVersion or '' for
+ * any, channel, contextJson, historyLimit].
  * Returns {1, revision} when removed, {2, 0} when there was nothing to remove,
  * {0, currentVersion} on a version conflict.
  */
-export const REMOVE_SCRIPT = script(`${NOTIFICATION}
+export const REMOVE_SCRIPT = script(`${NOTIFICATION}${RECORD}
 local current = redis.call('HGET', KEYS[2], ARGV[1])
 if not current then
   if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= 0 then
@@ -58,9 +64,11 @@ end
 if ARGV[2] ~= '' and tonumber(current) ~= tonumber(ARGV[2]) then
   return {0, tonumber(current)}
 end
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 local revision = redis.call('INCR', KEYS[3])
+record(revision, ARGV[1], tonumber(current) + 1, ARGV[4], nil, previous or nil, tonumber(ARGV[5]))
 redis.call('PUBLISH', ARGV[3], notification(revision, ARGV[1]))
 return {1, revision}
 `);
@@ -73,11 +81,14 @@ export const SNAPSHOT_SCRIPT = script(`
 return {redis.call('GET', KEYS[3]), redis.call('HGETALL', KEYS[1])}
 `);
 
+/** One page of history; see history.ts. */
+export const HISTORY_SCRIPT = script(HISTORY_SOURCE);
+
 /** What {@link PUT_SCRIPT} and {@link REMOVE_SCRIPT} return: `[status, revision or current version]`. */
 export type ScriptReply = [number, number];
 
 /**
- * Runs `script` with KEYS = [features, versions, revision] of `keys`: EVALSHA, falling
+ * Runs `script` with every key of `keys` (see above): EVALSHA, falling
  * back to EVAL (which also caches the script) after a NOSCRIPT, e.g. once the server's
  * script cache was flushed or a failover went to a replica that never saw it.
  */
@@ -87,11 +98,12 @@ export async function runScript<T>(
   keys: KeyLayout,
   args: readonly string[],
 ): Promise<T> {
-  const { features, versions, revision } = keys;
+  const { features, versions, revision, history, historyAll, historyByName } = keys;
+  const all = [features, versions, revision, history, historyAll, historyByName];
   try {
-    return (await client.evalsha(script.sha, 3, features, versions, revision, ...args)) as T;
+    return (await client.evalsha(script.sha, all.length, ...all, ...args)) as T;
   } catch (error) {
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return (await client.eval(script.source, 3, features, versions, revision, ...args)) as T;
+    return (await client.eval(script.source, all.length, ...all, ...args)) as T;
   }
 }

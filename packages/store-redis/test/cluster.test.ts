@@ -38,8 +38,16 @@ describe('Redis Cluster', () => {
         expect(snapshot.features.map((f) => f.name).sort()).toEqual(['*', '{tag}']);
         expect(await other.remove('{tag}', 1)).toBe(true);
         expect(await store.revision()).toBe(3);
+        // History lives under the same hash tag: the write scripts and the read work on Cluster.
+        const history = await other.history({ name: '{tag}' });
+        expect(history.map((e) => [e.action, e.version])).toEqual([
+          ['remove', 2],
+          ['add', 1],
+        ]);
+        expect((await store.history()).map((e) => e.revision)).toEqual([3, 2, 1]);
         slots.add(Number(await clients[0]!.cluster('KEYSLOT', store.keys.features)));
-        for (const key of [store.keys.versions, store.keys.revision]) {
+        const { versions, revision, history: h, historyAll, historyByName } = store.keys;
+        for (const key of [versions, revision, h, historyAll, historyByName]) {
           expect(Number(await clients[0]!.cluster('KEYSLOT', key))).toBe(
             Number(await clients[0]!.cluster('KEYSLOT', store.keys.features)),
           );

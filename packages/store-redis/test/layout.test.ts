@@ -39,13 +39,20 @@ function hashTag(key: string): string {
 const HOSTILE = ['*', '?', '[a]', '__proto__', '{tag}', 'a{b}c', '}{', 'x*', 'x?', 'x[ab]'];
 
 describe('key layout', () => {
-  it('hostile names are hash fields: three keys in all, every one in the prefix hash slot', async () => {
+  it('hostile names are hash fields: six fixed keys in all (three of them history), every one in the prefix hash slot', async () => {
     const prefix = uniquePrefix('layout');
     const store = new RedisStore({ url: server.url, prefix });
     try {
       for (const name of HOSTILE) await store.put(makeFeature({ name, users: [name] }), 0);
       const keys = await keysOf(prefix);
-      expect(keys).toEqual([`{${prefix}}features`, `{${prefix}}revision`, `{${prefix}}versions`]);
+      expect(keys).toEqual([
+        `{${prefix}}features`,
+        `{${prefix}}history`,
+        `{${prefix}}history:all`,
+        `{${prefix}}history:by-name`,
+        `{${prefix}}revision`,
+        `{${prefix}}versions`,
+      ]);
       expect(new Set(keys.map(hashTag))).toEqual(new Set([prefix]));
       for (const name of HOSTILE) expect((await store.get(name))?.users).toEqual([name]);
       // Glob characters in a name match nothing but that name.

@@ -56,7 +56,14 @@ describe('key layout', () => {
       const snapshot = await store.snapshot();
       expect(snapshot.features.map((f) => f.name).sort()).toEqual([...names].sort());
       expect(await keysOf(prefix)).toEqual(
-        [`{${prefix}}features`, `{${prefix}}revision`, `{${prefix}}versions`].sort(),
+        [
+          `{${prefix}}features`,
+          `{${prefix}}history`,
+          `{${prefix}}history:all`,
+          `{${prefix}}history:by-name`,
+          `{${prefix}}revision`,
+          `{${prefix}}versions`,
+        ].sort(),
       );
       // Removing '*' removes exactly '*', not everything a glob would match.
       expect(await store.remove('*')).toBe(true);

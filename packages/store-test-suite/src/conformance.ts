@@ -1,11 +1,13 @@
 import { basicGroup } from './groups/basic.js';
 import { concurrencyGroup } from './groups/concurrency.js';
 import { conflictsGroup } from './groups/conflicts.js';
+import { historyGroup } from './groups/history.js';
 import { hostileInputGroup } from './groups/hostile-input.js';
 import { lifecycleGroup } from './groups/lifecycle.js';
 import { multiProcessGroup } from './groups/multi-process.js';
 import { notificationGroup } from './groups/notification.js';
 import { snapshotGroup } from './groups/snapshot.js';
+import { variantsGroup } from './groups/variants.js';
 import type { ConformanceOptions, TestRunner } from './runner.js';
 import { type ConformanceGroup, runGroups } from './suite-context.js';
 
@@ -16,8 +18,10 @@ export const ALL_GROUPS: readonly ConformanceGroup[] = [
   conflictsGroup,
   notificationGroup,
   hostileInputGroup,
+  variantsGroup,
   concurrencyGroup,
   multiProcessGroup,
+  historyGroup,
   lifecycleGroup,
 ];
 
@@ -37,11 +41,13 @@ export const ALL_GROUPS: readonly ConformanceGroup[] = [
  * ```
  *
  * Groups: basic reads and writes, snapshot, version conflicts, change
- * notification, bad input, concurrency in one process, several OS processes
- * writing at once (when the store declares `multiProcess`), and lifecycle (every
+ * notification, bad input, variants (every variant field round-trips), concurrency in one process, several OS processes
+ * writing at once (when the store declares `multiProcess`), change history (when it
+ * declares `history`: one entry per write, also between processes; pages; retention
+ * through the store's `historyLimit` option; restore), and lifecycle (every
  * member rejects after `close()`; `storeFromUrl` refuses other schemes). While a
  * store is being written, run one group instead: `runBasicTests(runner, config)`,
- * `runLifecycleTests(runner, config)` and so on, with the same arguments.
+ * `runLifecycleTests(runner, config)`, `runHistoryTests(runner, config)`, `runVariantTests(runner, config)` and so on, with the same arguments.
  */
 export function runStoreConformance(runner: TestRunner, config: ConformanceOptions): void {
   runGroups(runner, config, ALL_GROUPS);

@@ -1,3 +1,5 @@
+import type { FeatureStore } from '@rollout/core';
+
 /** The parts of a test runner the suite needs (vitest, jest and mocha all fit). */
 export interface TestRunner {
   /** Groups tests. */
@@ -33,4 +35,12 @@ export interface ConformanceOptions {
   writesPerProcess?: number;
   /** Per-test timeout in ms. Default 60000. */
   timeout?: number;
+  /**
+   * Cuts the push channel of `store` (drop its subscriber connection, stop its
+   * watcher), runs `duringGap` (the suite writes through another handle), then lets
+   * the channel come back, resolving once it is back. When given, the notification
+   * group checks that subscribers get `resync()` after the gap. Stores whose
+   * channel cannot be cut from outside leave it out; the case then passes unrun.
+   */
+  interruptPush?: (store: FeatureStore, duringGap: () => Promise<void>) => Promise<void>;
 }

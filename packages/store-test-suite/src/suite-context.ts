@@ -14,6 +14,8 @@ export class SuiteContext {
   readonly timeout: number;
   private readonly open = new Set<FeatureStore>();
   private storeClass: Promise<StoreConstructor> | undefined;
+  // The group whose tests are being declared, for failure messages.
+  private group = '';
 
   constructor(
     private readonly runner: TestRunner,
@@ -49,12 +51,15 @@ export class SuiteContext {
    * Bound, like `sibling` and `klass`, so groups can destructure: `tests: ({ test }) => ...`.
    */
   readonly test = (name: string, body: StoreTest): void => {
+    const label = `[${this.config.name} store conformance] ${this.group} > ${name}`;
     this.runner.it(
       name,
       async () => {
         const options = await this.config.options();
         try {
           await body(await this.openStore(options), options);
+        } catch (error) {
+          throw namedFailure(label, error);
         } finally {
           await this.closeAll();
         }
@@ -62,6 +67,12 @@ export class SuiteContext {
       this.timeout,
     );
   };
+
+  /** Declares `group`'s tests; their failures name the group and the case. */
+  declare(group: ConformanceGroup): void {
+    this.group = group.title;
+    group.tests(this);
+  }
 
   /** Closes every store still open, ignoring their errors (used after each test and in afterAll). */
   async closeAll(): Promise<void> {
@@ -92,6 +103,14 @@ export function runGroups(
   const suite = new SuiteContext(runner, config);
   runner.describe(`${config.name} store conformance`, () => {
     runner.afterAll?.(() => suite.closeAll());
-    for (const group of groups) runner.describe(group.title, () => group.tests(suite));
+    for (const group of groups) runner.describe(group.title, () => suite.declare(group));
   });
+}
+
+// Failures read `[<store> store conformance] <group> > <case>: <what the store did>`,
+// so a report that shows only the message still says which rule broke.
+function namedFailure(label: string, error: unknown): unknown {
+  if (!(error instanceof Error)) return new Error(`${label}: ${String(error)}`);
+  if (!error.message.startsWith(label)) error.message = `${label}: ${error.message}`;
+  return error;
 }

@@ -17,6 +17,8 @@ export interface WorkerJob {
   features: string[];
   startAt: number;
   concurrency: number;
+  /** Who the writes are by (recorded in history). */
+  actor?: string;
 }
 
 async function main(): Promise<void> {
@@ -24,7 +26,12 @@ async function main(): Promise<void> {
   const Store = await loadStoreClass(job.module, job.exportName);
   const store = new Store(job.options);
   await store.connect();
-  const rollout = new Rollout({ store, pollInterval: 60_000, writeAttempts: 1000 });
+  const rollout = new Rollout({
+    store,
+    pollInterval: 60_000,
+    writeAttempts: 1000,
+    actor: job.actor,
+  });
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, job.startAt - Date.now())));
   const tasks: (() => Promise<unknown>)[] = [
     ...job.ids.map((id) => () => rollout.activateUser(job.feature, id)),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type ConformanceOptions,
   runBasicTests,
+  runHistoryTests,
   runLifecycleTests,
   runStoreConformance,
   type TestRunner,
@@ -39,6 +40,11 @@ async function runSuite(
     module,
     exportName,
     options: () => ({}),
+    // The fixtures' push stores can cut their own channel; the others have no subscribe().
+    interruptPush: (store, duringGap) =>
+      (store as unknown as { interrupt: (d: () => Promise<void>) => Promise<void> }).interrupt(
+        duringGap,
+      ),
   });
   const outcomes: Outcome[] = [];
   for (const test of tests) {
@@ -54,6 +60,14 @@ async function runSuite(
 
 const failed = (outcomes: Outcome[]) => outcomes.filter((o) => !o.passed).map((o) => o.name);
 
+/** The failure message of the case whose name contains `name`. */
+function failure(outcomes: Outcome[], name: string): string {
+  const outcome = outcomes.find((o) => o.name.includes(name));
+  expect(outcome, `a case named ${name}`).toBeDefined();
+  expect(outcome?.passed, `${name} must fail`).toBe(false);
+  return String((outcome?.error as Error | undefined)?.message);
+}
+
 describe('the conformance suite', () => {
   it('passes a correct store', async () => {
     const outcomes = await runSuite('TinyStore');
@@ -61,8 +75,60 @@ describe('the conformance suite', () => {
     expect(failed(outcomes)).toEqual([]);
   });
 
+  it('passes a correct push store, notifications, gaps and resync included', async () => {
+    const outcomes = await runSuite('PushStore');
+    expect(failed(outcomes)).toEqual([]);
+    expect(outcomes.map((o) => o.name)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('subscribers of the writing instance are notified too'),
+        expect.stringContaining('after a gap in the push channel, subscribers get resync()'),
+      ]),
+    );
+  });
+
+  it('passes a correct store whose errors come from another copy of @rollout/core (checks codes, not classes)', async () => {
+    expect(failed(await runSuite('ForeignCoreStore'))).toEqual([]);
+  });
+
+  it('names the store, the group and the case in every failure message', async () => {
+    const outcomes = await runSuite('LostUpdateStore');
+    const broken = outcomes.filter((o) => !o.passed);
+    expect(broken.length).toBeGreaterThan(0);
+    for (const o of broken) {
+      const [, group, name] = o.name.split(' > ');
+      expect(String((o.error as Error).message)).toMatch(
+        new RegExp(
+          `^\\[LostUpdateStore store conformance\\] ${group} > ${name?.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `,
+        ),
+      );
+    }
+  });
+
+  it('fails a store that never notifies its own subscribers, naming the cause', async () => {
+    const outcomes = await runSuite('NoSelfNotificationStore');
+    expect(failure(outcomes, 'subscribers of the writing instance are notified too')).toContain(
+      'the store does not notify its own subscribers',
+    );
+  });
+
+  it('fails a store that never calls resync() after a gap, naming the cause', async () => {
+    const outcomes = await runSuite('NoResyncStore');
+    expect(failed(outcomes)).toEqual([expect.stringContaining('after a gap in the push channel')]);
+    expect(failure(outcomes, 'after a gap in the push channel')).toContain('never resync()');
+  });
+
+  it('fails a store whose revision() is stale, naming the cause', async () => {
+    const outcomes = await runSuite('StaleRevisionStore');
+    expect(failure(outcomes, 'the revision tells pollers that something changed')).toContain(
+      'a stale revision hides changes from every poller',
+    );
+  });
+
   it('catches a store whose compare-and-set does not compare (lost updates)', async () => {
-    const names = failed(await runSuite('LostUpdateStore'));
+    const outcomes = await runSuite('LostUpdateStore');
+    expect(failure(outcomes, 'a put naming a stale version fails')).toContain('resolved with');
+    expect(failure(outcomes, 'of two racing writers')).toContain('(lost update)');
+    const names = failed(outcomes);
     expect(names).toEqual(
       expect.arrayContaining([
         expect.stringContaining('a put naming a stale version fails'),
@@ -73,8 +139,9 @@ describe('the conformance suite', () => {
   });
 
   it('catches a store that hands out its own objects', async () => {
-    const names = failed(await runSuite('SharedObjectStore'));
-    expect(names).toEqual([expect.stringContaining('records handed out are copies')]);
+    const outcomes = await runSuite('SharedObjectStore');
+    expect(failed(outcomes)).toEqual([expect.stringContaining('records handed out are copies')]);
+    expect(failure(outcomes, 'records handed out are copies')).toContain('hand out copies');
   });
 
   it('catches a store whose revision does not move on remove', async () => {
@@ -108,6 +175,19 @@ describe('the conformance suite', () => {
     expect(names).toEqual([
       expect.stringContaining('storeFromUrl refuses a URL of another scheme'),
     ]);
+  });
+
+  it('passes the reference store, history group included', async () => {
+    const outcomes = await runSuite('KitStore');
+    expect(outcomes.filter((o) => o.name.includes(' > change history > ')).length).toBe(7);
+    expect(outcomes.filter((o) => !o.passed)).toEqual([]);
+  });
+
+  it('catches a history store that forgets who wrote', async () => {
+    const names = failed(await runSuite('NamelessHistoryStore', { register: runHistoryTests }));
+    expect(names).toEqual(
+      expect.arrayContaining([expect.stringContaining('each write records one entry')]),
+    );
   });
 
   it('runs one group alone, under the same names', async () => {

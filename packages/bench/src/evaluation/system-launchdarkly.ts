@@ -64,12 +64,12 @@ export function launchdarklyFlags(flags: FlagSet) {
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 
 /**
- * @launchdarkly/node-server-sdk fed by its TestData source (no network, no events).
- * `variation` only exists as an async API, so the timed loop awaits each call, as an app must.
+ * A LaunchDarkly client fed `flags` (server-side flag JSON) by its TestData source (no
+ * network, no events), and the bench users as its contexts (mapped once, untimed).
  */
-export async function createLaunchdarklySystem(flags: FlagSet): Promise<EvalSystem> {
+export async function startLaunchdarkly(flags: readonly Record<string, unknown>[]) {
   const td = new TestData();
-  for (const f of launchdarklyFlags(flags)) await td.usePreconfiguredFlag(f);
+  for (const f of flags) await td.usePreconfiguredFlag(f);
   const client = init('sdk-bench-key', {
     updateProcessor: td.getFactory(),
     sendEvents: false,
@@ -84,6 +84,15 @@ export async function createLaunchdarklySystem(flags: FlagSet): Promise<EvalSyst
     country: u.country,
     groups: u.groups,
   }));
+  return { client, contexts };
+}
+
+/**
+ * @launchdarkly/node-server-sdk fed by its TestData source (no network, no events).
+ * `variation` only exists as an async API, so the timed loop awaits each call, as an app must.
+ */
+export async function createLaunchdarklySystem(flags: FlagSet): Promise<EvalSystem> {
+  const { client, contexts } = await startLaunchdarkly(launchdarklyFlags(flags));
   return {
     name: '@launchdarkly/node-server-sdk',
     role: 'peer',

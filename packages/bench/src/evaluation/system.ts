@@ -1,8 +1,11 @@
 import type { Body } from '../harness/measure.js';
 import type { FlagSet, Scenario } from './fixtures.js';
 
-/** What role a system plays in the comparison. */
-export type SystemRole = 'ours' | 'peer' | 'baseline';
+/**
+ * What role a system plays in the comparison: `baseline` is the hand-written plain-JS
+ * check (the limit), `engine` the minimal generic engine (flags as data, a switch on the kind).
+ */
+export type SystemRole = 'ours' | 'peer' | 'baseline' | 'engine';
 
 /**
  * One flag system under test, already loaded with the flag set. Each adapter

@@ -87,6 +87,7 @@ export async function runHttpSection(report: Report, budget: Budget): Promise<vo
       { title: 'vs baseline', align: 'right' },
       { title: 'p50 ms', align: 'right' },
       { title: 'p99 ms', align: 'right' },
+      { title: 'CPU µs/req', align: 'right' },
       { title: 'errors', align: 'right' },
     ],
     rows.map(([name, r]) => [
@@ -95,13 +96,14 @@ export async function runHttpSection(report: Report, budget: Budget): Promise<vo
       `${((r.rps / base) * 100).toFixed(0)} %`,
       r.p50Ms,
       r.p99Ms,
+      Math.round(r.cpuUsPerRequest),
       r.errors,
     ]),
   );
   report.add(
     'http',
     'OFREP over HTTP',
-    `${CONNECTIONS} keep-alive connections for ${seconds} s per row, one process, tokens on.\n\n${table}`,
+    `${CONNECTIONS} keep-alive connections for ${seconds} s per row, one process, tokens on. CPU µs/req is this process's CPU time (load generator and server) per request: on a busy machine compare it, and the ratio to the baseline, rather than raw req/s.\n\n${table}`,
     {
       connections: CONNECTIONS,
       seconds,

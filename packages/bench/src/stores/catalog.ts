@@ -7,7 +7,7 @@ import type { FeatureStore } from '@rollout/core';
 import { loadStoreClass } from '@rollout/store-test-suite';
 
 /** The stores the bench knows. */
-export type StoreKey = 'memory' | 'file' | 'redis' | 'postgres' | 'memcache';
+export type StoreKey = 'memory' | 'file' | 'redis' | 'postgres' | 'memcache' | 'sqlite';
 
 /** A plain read of the same stored data through the backend's own client, for comparison. */
 export interface RawReader {
@@ -109,6 +109,7 @@ export async function openCatalog(wanted: readonly StoreKey[]): Promise<Catalog>
       redis: 'RedisStore',
       postgres: 'PostgresStore',
       memcache: 'MemcacheStore',
+      sqlite: 'SqliteStore',
     }[key];
     const cls = await loadClass(module, exportName);
     if (typeof cls === 'string') {
@@ -134,6 +135,30 @@ export async function openCatalog(wanted: readonly StoreKey[]): Promise<Catalog>
             read: (_name) => readFile(String(o.path), 'utf8'),
             close: async () => {},
           }),
+        });
+      } else if (key === 'sqlite') {
+        stores.push({
+          ...base,
+          server: false,
+          freshOptions: () => {
+            // A directory per namespace: the database keeps its -wal and -shm files beside it.
+            const dir = mkdtempSync(join(tmpdir(), 'rollout-bench-'));
+            tempFiles.push(dir);
+            return { path: join(dir, 'flags.db') };
+          },
+          rawReader: async (o) => {
+            const Database = (await import('better-sqlite3')).default;
+            const db = new Database(String(o.path), { readonly: true });
+            // The store's documented layout: one row per feature in "rollout_features".
+            const get = db.prepare(
+              'SELECT document, version FROM "rollout_features" WHERE name = ?',
+            );
+            return {
+              what: 'better-sqlite3 SELECT document, version ... WHERE name = ?',
+              read: async (name) => get.get(name),
+              close: async () => void db.close(),
+            };
+          },
         });
       } else {
         const ts = await testServers();

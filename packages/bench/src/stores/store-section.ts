@@ -35,6 +35,7 @@ const READ_NOTES: Record<StoreKey, string> = {
   redis: 'the store also parses and validates the record',
   postgres: 'the store also validates the record',
   memcache: 'the store also reads the sentinel and the index before the record, and validates it',
+  sqlite: 'the store also parses and validates the record',
 };
 
 /** A feature like the ones apps keep: a user list, a deny list, rules, a percentage, data. */

@@ -45,7 +45,7 @@ export const explainCommand: Command = {
   summary: 'Say whether a user gets a feature, and which rule decided',
   usage: ['explain NAME USER'],
   description:
-    'Evaluates a feature for one user, exactly as apps do, and names the step of the evaluation order that decided (kill switch, deny list, ALL, user list, group, rule, percentage, default). USER is an id (42, alice) or a JSON user with attributes (\'{"id":42,"groups":["vip"],"country":"NZ"}\'). Groups defined in application code (defineGroup) are unknown to the CLI: list the user\'s groups in the JSON instead. Exits with 3 when the feature does not exist.',
+    'Evaluates a feature for one user, exactly as apps do, and names the step of the evaluation order that decided (kill switch, deny list, ALL, user list, group, rule, percentage, default), and for a feature with variants the variant the user gets, its value and why (pinned, given by the rule that matched, or the variant bucket). USER is an id (42, alice) or a JSON user with attributes (\'{"id":42,"groups":["vip"],"country":"NZ"}\'). Groups defined in application code (defineGroup) are unknown to the CLI: list the user\'s groups in the JSON instead. Exits with 3 when the feature does not exist.',
   args: { min: 2, max: 2 },
   options: {},
   examples: [
@@ -58,8 +58,9 @@ export const explainCommand: Command = {
     const client = await ctx.client();
     const explanation = client.explain(user, name);
     const feature = client.snapshot().find((f) => f.name === name);
+    const { value } = client.variant(user, name);
     if (ctx.out.json) {
-      ctx.out.printJson(explanation);
+      ctx.out.printJson(value === undefined ? explanation : { ...explanation, value });
     } else {
       const id = user.id;
       const who =
@@ -74,6 +75,23 @@ export const explainCommand: Command = {
       ctx.out.line(
         `  ${ctx.out.style('dim', 'openfeature'.padEnd(12))}${explanation.openFeatureReason}`,
       );
+      if (explanation.variant !== undefined) {
+        const how =
+          explanation.variantBucket !== undefined
+            ? `variant bucket ${formatPercentage(explanation.variantBucket)}`
+            : explanation.userId === undefined
+              ? 'the first variant with weight (the user has no id)'
+              : feature?.userVariants?.some((p) => p.user === String(explanation.userId))
+                ? 'the user is pinned to it'
+                : 'the rule that matched gives it';
+        ctx.out.line(
+          `  ${ctx.out.style('dim', 'variant'.padEnd(12))}${explanation.variant} = ${JSON.stringify(value)} (${how})`,
+        );
+      } else if (!explanation.enabled && feature && 'offValue' in feature) {
+        ctx.out.line(
+          `  ${ctx.out.style('dim', 'value'.padEnd(12))}${JSON.stringify(feature.offValue)} (the off value)`,
+        );
+      }
       if (explanation.stale)
         ctx.out.warn('the store was unreachable; this answer comes from an old snapshot');
     }

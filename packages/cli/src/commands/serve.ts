@@ -2,7 +2,7 @@ import { createRolloutServer, listen } from '@rollout/server';
 import { usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 
-function parsePort(text: string | boolean | undefined): number {
+function parsePort(text: string | boolean | string[] | undefined): number {
   if (text === undefined) return 8080;
   const port = Number(text);
   if (typeof text !== 'string' || !/^\d+$/.test(text) || port > 65_535) {
@@ -13,7 +13,7 @@ function parsePort(text: string | boolean | undefined): number {
 
 /** `--environment NAME[:COLOR]` → the dashboard's banner. */
 function parseEnvironment(
-  text: string | boolean | undefined,
+  text: string | boolean | string[] | undefined,
 ): { name: string; color?: string } | undefined {
   if (typeof text !== 'string' || text === '') return undefined;
   const at = text.lastIndexOf(':');

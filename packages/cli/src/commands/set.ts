@@ -1,9 +1,11 @@
 import {
+  checkVariantReferences,
   FeatureNotFoundError,
   type FeaturePatch,
   featureFromInput,
   mutateFeature,
   normalizeData,
+  normalizeRules,
 } from '@rollout/core';
 import { notFoundError, usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
@@ -49,16 +51,20 @@ export const setCommand: Command = {
     }
     if (options.merge && patch.data === undefined) throw usageError('--merge needs --data');
     // Validated up front, exactly as addFeature would store the values.
-    const checked = featureFromInput({ name, ...patch }, new Date().toISOString());
+    // Rules apart: a rule may name a variant, which only the stored feature can confirm.
+    const { rules, ...fields } = patch;
+    const checked = featureFromInput({ name, ...fields }, new Date().toISOString());
+    const checkedRules = rules === undefined ? undefined : normalizeRules(rules);
     const client = await ctx.client();
     try {
       // One compare-and-set write: a concurrent change is re-read and re-applied, never lost.
       const result = await mutateFeature(client.store, checked.name, (f) => {
         if (patch.description !== undefined) f.description = checked.description;
-        if (patch.rules !== undefined) f.rules = checked.rules;
+        if (checkedRules !== undefined) f.rules = checkedRules;
         if (patch.data !== undefined) {
           f.data = options.merge ? normalizeData({ ...f.data, ...checked.data }) : checked.data;
         }
+        checkVariantReferences(f);
         return f;
       });
       const what = Object.keys(patch).join(', ');

@@ -1,6 +1,6 @@
 import type { Feature, Rollout } from '@rollout/core';
 import { notFoundError } from '../cli-error.js';
-import type { Command } from '../command.js';
+import type { Command, OptionSpec, OptionValues } from '../command.js';
 import { parsePercentage } from '../parse-values.js';
 import { reportWrite } from './report.js';
 
@@ -16,8 +16,15 @@ interface ToggleSpec {
   examples: string[];
   /** Checks the values before the store is touched (a bad percentage is a usage error). */
   check?(values: string[]): void;
-  apply(client: Rollout, name: string, value: string | undefined): Promise<Feature>;
-  message(name: string, values: string[]): string;
+  /** Options of this command beyond the global ones. */
+  options?: Readonly<Record<string, OptionSpec>>;
+  apply(
+    client: Rollout,
+    name: string,
+    value: string | undefined,
+    options: OptionValues,
+  ): Promise<Feature>;
+  message(name: string, values: string[], options: OptionValues): string;
 }
 
 const CREATES =
@@ -35,20 +42,20 @@ function toggle(spec: ToggleSpec): Command {
       min: spec.values === 'none' ? 1 : 2,
       max: spec.values === 'many' ? Number.POSITIVE_INFINITY : spec.values === 'one' ? 2 : 1,
     },
-    options: {},
+    options: spec.options ?? {},
     examples: spec.examples,
-    async run(ctx, [name = '', ...values]) {
+    async run(ctx, [name = '', ...values], options) {
       spec.check?.(values);
       const client = await ctx.client();
       const existing = await client.getFeature(name);
       if (!existing && spec.mustExist) throw notFoundError(name);
       let feature: Feature | undefined;
       for (const value of spec.values === 'none' ? [undefined] : values) {
-        feature = await spec.apply(client, name, value);
+        feature = await spec.apply(client, name, value, options);
       }
       if (!feature) throw new Error('unreachable: no write was made');
       const created = existing ? '' : ` (created ${name})`;
-      reportWrite(ctx, `${spec.message(name, values)}${created}`, feature);
+      reportWrite(ctx, `${spec.message(name, values, options)}${created}`, feature);
       return undefined;
     },
   };
@@ -84,13 +91,23 @@ export const toggleCommands: Command[] = [
   toggle({
     name: 'activate-user',
     summary: 'Turn a feature on for users',
-    usage: 'activate-user NAME ID [ID...]',
-    description: "Adds user ids to the feature's user list.",
+    usage: 'activate-user NAME ID [ID...] [--variant VARIANT]',
+    description:
+      "Adds user ids to the feature's user list; with --variant, pins them to one of the feature's variants (see set-variants).",
     values: 'many',
     mustExist: false,
-    examples: ['activate-user chat 42', 'activate-user chat 42 43 alice@example.com'],
-    apply: (c, n, v) => c.activateUser(n, v ?? ''),
-    message: (n, v) => `activated ${n} for user${v.length > 1 ? 's' : ''} ${ids(v)}`,
+    options: {
+      variant: { type: 'string', value: 'VARIANT', help: 'pin the users to this variant' },
+    },
+    examples: [
+      'activate-user chat 42',
+      'activate-user chat 42 43 alice@example.com',
+      'activate-user button_color 42 --variant blue',
+    ],
+    apply: (c, n, v, o) =>
+      c.activateUser(n, v ?? '', typeof o.variant === 'string' ? { variant: o.variant } : {}),
+    message: (n, v, o) =>
+      `activated ${n} for user${v.length > 1 ? 's' : ''} ${ids(v)}${typeof o.variant === 'string' ? ` (variant ${o.variant})` : ''}`,
   }),
   toggle({
     name: 'deactivate-user',

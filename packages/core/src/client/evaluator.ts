@@ -9,12 +9,28 @@ import {
   type EvaluationDetail,
   evaluateFeature,
   type GroupPredicate,
+  idOf,
   isOnReason,
 } from '../evaluate.js';
-import { GROUP_ALL, GROUP_NONE, type User } from '../model.js';
+import { decide } from '../evaluators.js';
+import { GROUP_ALL, GROUP_NONE, type JsonValue, type User } from '../model.js';
 import { validateGroupName } from '../validation.js';
+import {
+  chooseVariant,
+  jsonKind,
+  offResult,
+  UNKNOWN_RESULTS,
+  type VariantResult,
+  variantResult,
+} from '../variant-evaluate.js';
 import type { Emit } from './events.js';
-import { baseExplanation, type Explanation, explainEvaluation, withReason } from './explain.js';
+import {
+  baseExplanation,
+  type Explanation,
+  explainEvaluation,
+  explainVariant,
+  withReason,
+} from './explain.js';
 import type { LocalSnapshot } from './local-snapshot.js';
 import type { SyncLoop } from './sync-loop.js';
 
@@ -64,10 +80,8 @@ export class Evaluator<U> {
     const cf = this.snapshot.get(name);
     if (cf === undefined) return false;
     try {
-      const mapped = this.toUser(user);
-      return isOnReason(
-        evaluateFeature(cf, mapped, this.codeGroups, this.groupErrorHandler, undefined),
-      );
+      // The feature's own evaluator (chosen when compiled); explain keeps the general path.
+      return isOnReason(decide(cf, this.toUser(user), this.codeGroups, this.groupErrorHandler));
     } catch (error) {
       this.emit('error', evaluationError(error));
       return false;
@@ -100,11 +114,40 @@ export class Evaluator<U> {
       detail.rule = -1;
       detail.position = -1;
       const reason = evaluateFeature(cf, mapped, this.codeGroups, this.groupErrorHandler, detail);
-      return explainEvaluation(base, cf, reason, detail);
+      explainEvaluation(base, cf, reason, detail);
+      if (!isOnReason(reason)) return base;
+      const index = chooseVariant(cf.variants, cf.rules, mapped, idOf(mapped), reason);
+      return explainVariant(base, cf, mapped, index);
     } catch (error) {
       this.emit('error', evaluationError(error));
       return withReason(base, 'ERROR');
     }
+  }
+
+  /** See `Rollout.variant`: a result built when the feature was compiled, so nothing is allocated. */
+  variant(user: U, name: string): VariantResult {
+    if (!this.sync.isReady) {
+      this.reportNotReady();
+      return UNKNOWN_RESULTS.NOT_READY;
+    }
+    const cf = this.snapshot.get(name);
+    if (cf === undefined) return UNKNOWN_RESULTS.FEATURE_NOT_FOUND;
+    try {
+      const mapped = this.toUser(user);
+      // The same specialised on/off decision as `can` (property-tested equal to evaluateFeature).
+      const reason = decide(cf, mapped, this.codeGroups, this.groupErrorHandler);
+      return variantResult(cf.variants, cf.rules, mapped, idOf(mapped), reason);
+    } catch (error) {
+      this.emit('error', evaluationError(error));
+      return offResult(cf.variants, 'ERROR');
+    }
+  }
+
+  /** See `Rollout.value`: the variant's (or off) value when its JSON type is the fallback's. */
+  value<T extends JsonValue>(user: U, name: string, fallback: T): T {
+    const value = this.variant(user, name).value;
+    if (value === undefined || jsonKind(value) !== jsonKind(fallback)) return fallback;
+    return value as T;
   }
 
   /** See `Rollout.defineGroup`. */

@@ -1,6 +1,8 @@
 import type { RolloutError } from '../errors.js';
-import { type CompiledFeature, type EvaluationDetail, isOnReason } from '../evaluate.js';
+import { type CompiledFeature, type EvaluationDetail, idOf, isOnReason } from '../evaluate.js';
+import type { User } from '../model.js';
 import { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from '../reasons.js';
+import { variantBucketOf } from '../variant-bucket.js';
 
 /** What `explain` returns: the answer and the step that decided it. */
 export interface Explanation {
@@ -30,6 +32,13 @@ export interface Explanation {
   bucket?: number;
   /** The feature's percentage, when the percentage step ran. */
   percentage?: number;
+  /** The variant the user gets (when the feature is on and has variants). */
+  variant?: string;
+  /**
+   * The user's variant bucket position in percent, when the variant bucket chose
+   * (no pin, no rule variant, and the user has an id).
+   */
+  variantBucket?: number;
   /** The feature's stored version, when it exists. */
   version?: number;
   /** The snapshot revision the answer comes from. */
@@ -85,6 +94,26 @@ export function explainEvaluation(
   if (detail.position >= 0) {
     e.bucket = detail.position;
     e.percentage = cf.percentage;
+  }
+  return e;
+}
+
+/** Adds the variant (index into the feature's variants, -1: none) an "on" answer serves. */
+export function explainVariant(
+  e: Explanation,
+  cf: CompiledFeature,
+  user: User,
+  index: number,
+): Explanation {
+  const variant = cf.feature.variants?.[index];
+  if (variant === undefined) return e;
+  e.variant = variant.name;
+  const id = idOf(user);
+  const pinned = id !== undefined && cf.variants.pins.has(String(id));
+  const byRule =
+    e.reason === 'RULE' && e.rule !== undefined && cf.feature.rules[e.rule]?.variant !== undefined;
+  if (id !== undefined && !pinned && !byRule) {
+    e.variantBucket = variantBucketOf(cf.feature.name, id) / 1000;
   }
   return e;
 }

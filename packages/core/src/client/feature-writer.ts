@@ -1,15 +1,26 @@
 import { FeatureExistsError } from '../errors.js';
 import {
+  FEATURE_CONTENT_FIELDS,
   type Feature,
   type FeatureInput,
   type FeaturePatch,
   GROUP_ALL,
   GROUP_NONE,
+  type JsonValue,
+  type UserVariant,
 } from '../model.js';
 import { mutateFeature } from '../mutate.js';
-import type { FeatureStore } from '../store.js';
+import type { FeatureStore, HistoryAction, WriteContext } from '../store.js';
 import { checkExpectedVersion, versionConflict } from '../store-kit/versions.js';
+import { checkWriteContext, type WriteOptions } from '../validation/history.js';
 import { validatePatch } from '../validation/patch.js';
+import {
+  assignVariantFields,
+  checkVariantReferences,
+  normalizeOffValue,
+  normalizeVariants,
+  validateVariantName,
+} from '../validation/variants.js';
 import {
   featureFromInput,
   validateFeatureName,
@@ -32,13 +43,17 @@ export interface FeatureWriterOptions {
   userId: (userOrId: unknown) => string;
   /** Compare-and-set attempts per mutation. */
   writeAttempts: number;
+  /** Who writes when a mutation names nobody (validated by the client). */
+  actor: string | undefined;
   now: () => Date;
 }
 
 /**
  * Every mutation of the client. Each one is a compare-and-set read-modify-write
  * through {@link mutateFeature} (so concurrent writers anywhere lose nothing), and
- * its result is applied to the local snapshot at once (read-your-writes).
+ * its result is applied to the local snapshot at once (read-your-writes). Every
+ * mutation takes {@link WriteOptions} last (who and why), which the store records
+ * in its history with the write; a new mutation only passes them on to `change`.
  */
 export class FeatureWriter {
   private readonly store: FeatureStore;
@@ -46,6 +61,7 @@ export class FeatureWriter {
   private readonly lifecycle: Pick<SyncLoop, 'assertOpen'>;
   private readonly userId: (userOrId: unknown) => string;
   private readonly writeAttempts: number;
+  private readonly actor: string | undefined;
   private readonly now: () => Date;
 
   constructor(options: FeatureWriterOptions) {
@@ -54,14 +70,16 @@ export class FeatureWriter {
     this.lifecycle = options.lifecycle;
     this.userId = options.userId;
     this.writeAttempts = options.writeAttempts;
+    this.actor = options.actor;
     this.now = options.now;
   }
 
   /** Creates a feature; FeatureExistsError if it exists, unless `replace` (which keeps `createdAt`). */
-  async add(input: FeatureInput, replace: boolean): Promise<Feature> {
+  async add(input: FeatureInput, replace: boolean, options?: WriteOptions): Promise<Feature> {
     this.lifecycle.assertOpen();
     const content = contentOf(featureFromInput(input, this.now().toISOString()));
-    return this.mutate(content.name, true, replace, (f, stored) => {
+    const context = this.context(options);
+    return this.mutate(content.name, true, replace, context, (f, stored) => {
       if (stored && !replace) throw new FeatureExistsError(content.name);
       return Object.assign(f, content.fields);
     });
@@ -73,31 +91,58 @@ export class FeatureWriter {
    * one (checked inside the compare-and-set loop, so no writer can slip in between);
    * otherwise VersionConflictError.
    */
-  async update(name: string, patch: FeaturePatch, expectedVersion?: number): Promise<Feature> {
-    const checked = validatePatch(patch);
+  async update(
+    name: string,
+    patch: FeaturePatch,
+    options?: WriteOptions & { expectedVersion?: number },
+  ): Promise<Feature> {
+    const { expectedVersion, ...write } = options ?? {};
     const expected =
       expectedVersion === undefined ? undefined : checkExpectedVersion(expectedVersion);
-    return this.mutate(name, false, false, (f, stored) => {
+    const { variants, offValue, userVariants, ...plain } = validatePatch(patch);
+    const fields = {
+      ...(variants ? { variants } : {}),
+      ...(offValue !== undefined ? { offValue } : {}),
+      ...(userVariants ? { userVariants } : {}),
+    };
+    const context = this.context(write);
+    return this.mutate(name, false, false, context, (f, stored) => {
       if (expected !== undefined && stored && stored.version !== expected) {
         throw versionConflict('client', stored.name, expected, stored.version);
       }
-      return Object.assign(f, checked);
+      return assignVariantFields(Object.assign(f, plain), fields);
     });
   }
 
+  /**
+   * Writes the content of `version` (a record out of history) back as a new version,
+   * compare-and-set like every write, recording a `restore` entry; creates the feature
+   * again when it was removed. Always a write, also when the content is the current one.
+   */
+  async restore(version: Feature, options?: WriteOptions): Promise<Feature> {
+    const content = contentOf(version);
+    const context = this.context(options, 'restore');
+    // Fields the old version predates get their defaults, not the current values.
+    const defaults = contentOf(featureFromInput({ name: content.name }, this.now().toISOString()));
+    return this.mutate(content.name, true, true, context, (f) =>
+      Object.assign(f, defaults.fields, structuredClone(content.fields)),
+    );
+  }
+
   /** Removes a feature; false when it did not exist. */
-  async remove(name: string): Promise<boolean> {
+  async remove(name: string, options?: WriteOptions): Promise<boolean> {
     this.lifecycle.assertOpen();
     const checked = validateFeatureName(name);
-    const removed = await this.store.remove(checked);
+    const context = this.context(options, 'remove');
+    const removed = await this.store.remove(checked, undefined, context);
     // Also when it was already gone: another client may have removed it before this snapshot heard.
     this.snapshot.applyLocal(checked, undefined);
     return removed;
   }
 
   /** Adds group ALL, removes NONE. */
-  async activate(name: string): Promise<Feature> {
-    return this.change(name, (f) => {
+  async activate(name: string, options?: WriteOptions): Promise<Feature> {
+    return this.change(name, options, (f) => {
       f.groups = sortedWith(
         f.groups.filter((g) => g !== GROUP_NONE),
         GROUP_ALL,
@@ -105,65 +150,153 @@ export class FeatureWriter {
     });
   }
 
-  /** Clears groups, users, percentage and rules; description, data and the deny list stay. */
-  async deactivate(name: string): Promise<Feature> {
-    return this.change(name, (f) => {
+  /**
+   * Clears groups, users (and their variant pins), percentage and rules; description,
+   * data, the deny list, the variants and the offValue stay.
+   */
+  async deactivate(name: string, options?: WriteOptions): Promise<Feature> {
+    return this.change(name, options, (f) => {
       f.groups = [];
       f.users = [];
       f.percentage = 0;
       f.rules = [];
+      delete f.userVariants;
     });
   }
 
-  /** Adds (`on`) or removes a user on the feature's list (`users`) or deny list (`excludedUsers`). */
+  /**
+   * Adds (`on`) or removes a user on the feature's list (`users`) or deny list
+   * (`excludedUsers`). Adding to `users` with a `variant` pins the user to it; removing
+   * from `users` drops the pin.
+   */
   async setUser(
     name: string,
     list: 'users' | 'excludedUsers',
     userOrId: unknown,
     on: boolean,
+    options?: WriteOptions & { variant?: string },
   ): Promise<Feature> {
     const id = this.userId(userOrId);
-    return this.change(name, (f) => {
+    const variant = options?.variant;
+    const pin = variant === undefined ? undefined : validateVariantName(variant);
+    return this.change(name, options, (f) => {
       f[list] = on ? sortedWith(f[list], id) : f[list].filter((u) => u !== id);
+      if (list !== 'users' || (on && pin === undefined)) return;
+      const others = (f.userVariants ?? []).filter((p) => p.user !== id);
+      const pins: UserVariant[] =
+        pin === undefined ? others : [...others, { user: id, variant: pin }];
+      pins.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
+      assignVariantFields(f, { userVariants: pins });
+    });
+  }
+
+  /** Replaces the variants (and, when given, the offValue) in one write. */
+  async setVariants(
+    name: string,
+    variants: unknown,
+    options: WriteOptions & { offValue?: JsonValue } = {},
+  ): Promise<Feature> {
+    const list = normalizeVariants(variants);
+    const fields =
+      options.offValue === undefined
+        ? { variants: list }
+        : { variants: list, offValue: normalizeOffValue(options.offValue) };
+    return this.change(name, options, (f) => {
+      assignVariantFields(f, fields);
+    });
+  }
+
+  /**
+   * Removes the variants, the users' pins and the variant names on rules (the rules
+   * stay); the offValue stays.
+   */
+  async clearVariants(name: string, options?: WriteOptions): Promise<Feature> {
+    return this.change(name, options, (f) => {
+      assignVariantFields(f, { variants: [], userVariants: [] });
+      f.rules = f.rules.map(({ variant, ...rule }) => rule);
+    });
+  }
+
+  /** Sets the value for users the feature is off for; undefined removes it. */
+  async setOffValue(
+    name: string,
+    value: JsonValue | undefined,
+    options?: WriteOptions,
+  ): Promise<Feature> {
+    const offValue = value === undefined ? undefined : normalizeOffValue(value);
+    return this.change(name, options, (f) => {
+      assignVariantFields(f, { offValue });
     });
   }
 
   /** Adds (`on`) or removes a group. */
-  async setGroup(name: string, group: string, on: boolean): Promise<Feature> {
+  async setGroup(
+    name: string,
+    group: string,
+    on: boolean,
+    options?: WriteOptions,
+  ): Promise<Feature> {
     const g = validateGroupName(group);
-    return this.change(name, (f) => {
+    return this.change(name, options, (f) => {
       f.groups = on ? sortedWith(f.groups, g) : f.groups.filter((x) => x !== g);
     });
   }
 
   /** Sets the percentage (validated, 0 to 100). */
-  async setPercentage(name: string, percentage: number): Promise<Feature> {
+  async setPercentage(name: string, percentage: number, options?: WriteOptions): Promise<Feature> {
     const p = validatePercentage(percentage);
-    return this.change(name, (f) => {
+    return this.change(name, options, (f) => {
       f.percentage = p;
     });
   }
 
   /** A gem-style mutation: creates the feature when it does not exist, then edits it in place. */
-  private change(name: string, edit: (f: Feature) => void): Promise<Feature> {
-    return this.mutate(name, true, false, (f) => {
+  private change(
+    name: string,
+    options: WriteOptions | undefined,
+    edit: (f: Feature) => void,
+  ): Promise<Feature> {
+    return this.mutate(name, true, false, this.context(options), (f) => {
       edit(f);
       return f;
     });
+  }
+
+  /**
+   * The store's write context of a mutation: the caller's actor (or the client's
+   * default) and note, checked (ValidationError naming `actor` or `note`). Only these
+   * two are taken from the caller; the action is the writer's to say.
+   */
+  private context(options: WriteOptions | undefined, action?: HistoryAction): WriteContext {
+    const { actor = this.actor, note } = checkWriteContext(options);
+    return {
+      ...(action === undefined ? {} : { action }),
+      ...(actor === undefined ? {} : { actor }),
+      ...(note === undefined ? {} : { note }),
+    };
   }
 
   private async mutate(
     name: string,
     create: boolean,
     writeUnchanged: boolean,
+    context: WriteContext,
     change: (f: Feature, stored: Feature | undefined) => Feature,
   ): Promise<Feature> {
     this.lifecycle.assertOpen();
     const checked = validateFeatureName(name);
     const since = this.snapshot.sequence();
-    const result = await mutateFeature(this.store, checked, change, {
+    // Rules and pins name variants, and either can change apart from the list: every
+    // result is checked whole, so no write leaves a name pointing at nothing.
+    const checkedChange = (f: Feature, stored: Feature | undefined) => {
+      const next = change(f, stored);
+      checkVariantReferences(next);
+      return next;
+    };
+    const result = await mutateFeature(this.store, checked, checkedChange, {
       create,
       writeUnchanged,
+      context,
       maxAttempts: this.writeAttempts,
       now: this.now,
     });
@@ -176,8 +309,11 @@ export class FeatureWriter {
 
 /** A validated feature's name and the fields a write sets (everything but name, timestamps, version). */
 function contentOf(feature: Feature): { name: string; fields: Partial<Feature> } {
-  const { name, createdAt, updatedAt, version, ...fields } = feature;
-  return { name, fields };
+  const fields: Record<string, unknown> = {};
+  for (const field of FEATURE_CONTENT_FIELDS) {
+    if (feature[field] !== undefined) fields[field] = feature[field];
+  }
+  return { name: feature.name, fields: fields as Partial<Feature> };
 }
 
 function sortedWith(list: readonly string[], value: string): string[] {

@@ -10,17 +10,31 @@
  */
 export type {
   FeatureStore,
+  HistoryAction,
   HistoryEntry,
+  HistoryQuery,
   StoreCapabilities,
   StoreChange,
   StoreListener,
   StoreSnapshot,
+  WriteContext,
 } from '../store.js';
+export { checkHistoryQuery, checkWriteContext } from '../validation/history.js';
 export { ClosedGuard } from './closed-guard.js';
 export { copyFeature } from './copy.js';
+export {
+  appendToLog,
+  copyEntry,
+  DEFAULT_HISTORY_LIMIT,
+  historyEntry,
+  queryLog,
+  type WriteRecord,
+  writeAction,
+} from './history-log.js';
 export { ListenerSet } from './listener-set.js';
 export { MemoryFeatureStore, type MemoryFeatureStoreOptions } from './memory-feature-store.js';
 export { positiveInteger, positiveNumber } from './options.js';
+export { checkFeatureRecord } from './records.js';
 export { jitteredBackoff, sleep } from './sleep.js';
 export { expectScheme, urlBoolean, urlNumber } from './store-url.js';
 export { checkExpectedVersion, versionConflict } from './versions.js';

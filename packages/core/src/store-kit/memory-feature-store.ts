@@ -2,14 +2,20 @@ import type { Feature } from '../model.js';
 import type {
   FeatureStore,
   HistoryEntry,
+  HistoryQuery,
   StoreCapabilities,
   StoreListener,
   StoreSnapshot,
+  WriteContext,
 } from '../store.js';
+import { checkHistoryQuery, checkWriteContext } from '../validation/history.js';
 import { parseFeature } from '../validation.js';
 import { ClosedGuard } from './closed-guard.js';
 import { copyFeature } from './copy.js';
+import { appendToLog, DEFAULT_HISTORY_LIMIT, historyEntry, queryLog } from './history-log.js';
 import { ListenerSet } from './listener-set.js';
+import { positiveInteger } from './options.js';
+import { checkFeatureRecord } from './records.js';
 import { checkExpectedVersion, versionConflict } from './versions.js';
 
 /** Options of {@link MemoryFeatureStore}. */
@@ -18,7 +24,7 @@ export interface MemoryFeatureStoreOptions {
   name?: string;
   /** Features to start with (validated; versions start at 1). */
   features?: readonly Feature[];
-  /** How many history entries to keep. Default 1000. */
+  /** How many history entries to keep per feature. Default 1000. */
   historyLimit?: number;
   /** Overrides of the declared capabilities (push, pollIntervalMs...). */
   capabilities?: Partial<StoreCapabilities>;
@@ -54,7 +60,11 @@ export class MemoryFeatureStore implements FeatureStore {
       history: true,
       ...options.capabilities,
     };
-    this.historyLimit = options.historyLimit ?? 1000;
+    this.historyLimit = positiveInteger(
+      'historyLimit',
+      options.historyLimit,
+      DEFAULT_HISTORY_LIMIT,
+    );
     for (const raw of options.features ?? []) {
       const f = parseFeature(raw);
       f.version = 1;
@@ -86,24 +96,32 @@ export class MemoryFeatureStore implements FeatureStore {
     return this.rev;
   }
 
-  /** Compare-and-set write; see FeatureStore.put. */
-  async put(feature: Feature, expectedVersion: number): Promise<Feature> {
+  /**
+   * Compare-and-set write of a validated record (ValidationError otherwise), with its
+   * history entry; see FeatureStore.put.
+   */
+  async put(feature: Feature, expectedVersion: number, context?: WriteContext): Promise<Feature> {
     this.guard.assertOpen();
     checkExpectedVersion(expectedVersion);
+    const checked = checkWriteContext(context);
     const current = this.features.get(feature.name);
     const stored = current?.version ?? 0;
     if (stored !== expectedVersion)
       throw versionConflict(this.name, feature.name, expectedVersion, stored);
-    const record = copyFeature({ ...feature, version: expectedVersion + 1 });
+    // Validated like every store's put: what is written can always be read back.
+    const record = checkFeatureRecord(feature);
+    record.version = expectedVersion + 1;
     this.features.set(record.name, record);
     this.changed(record.name, record);
+    this.record(record.name, record, current, checked);
     return copyFeature(record);
   }
 
-  /** Compare-and-delete; see FeatureStore.remove. */
-  async remove(name: string, expectedVersion?: number): Promise<boolean> {
+  /** Compare-and-delete, with its history entry; see FeatureStore.remove. */
+  async remove(name: string, expectedVersion?: number, context?: WriteContext): Promise<boolean> {
     this.guard.assertOpen();
     if (expectedVersion !== undefined) checkExpectedVersion(expectedVersion);
+    const checked = checkWriteContext(context);
     const current = this.features.get(name);
     if (!current) {
       if (expectedVersion !== undefined && expectedVersion !== 0)
@@ -114,6 +132,7 @@ export class MemoryFeatureStore implements FeatureStore {
       throw versionConflict(this.name, name, expectedVersion, current.version);
     this.features.delete(name);
     this.changed(name, undefined);
+    this.record(name, undefined, current, checked);
     return true;
   }
 
@@ -123,15 +142,10 @@ export class MemoryFeatureStore implements FeatureStore {
     return this.listeners.add(listener);
   }
 
-  /** The most recent changes, newest first. */
-  async history(options: { name?: string; limit?: number } = {}): Promise<HistoryEntry[]> {
+  /** A page of the history, newest first; see FeatureStore.history. */
+  async history(query?: HistoryQuery): Promise<HistoryEntry[]> {
     this.guard.assertOpen();
-    const entries =
-      options.name === undefined ? this.log : this.log.filter((e) => e.name === options.name);
-    return entries
-      .slice(-(options.limit ?? this.historyLimit))
-      .reverse()
-      .map((e) => ({ ...e, feature: e.feature && copyFeature(e.feature) }));
+    return queryLog(this.log, checkHistoryQuery(query));
   }
 
   /**
@@ -143,17 +157,22 @@ export class MemoryFeatureStore implements FeatureStore {
     return this.guard.close(() => this.listeners.clear());
   }
 
-  /** Records a change: bumps the revision, keeps history, notifies subscribers. */
-  protected changed(name: string, feature: Feature | undefined): void {
+  /** Bumps the revision and notifies subscribers. */
+  protected changed(name: string, _feature: Feature | undefined): void {
     this.rev++;
-    this.log.push({
-      revision: this.rev,
-      name,
-      at: new Date().toISOString(),
-      feature: feature && copyFeature(feature),
-    });
-    if (this.log.length > this.historyLimit)
-      this.log.splice(0, this.log.length - this.historyLimit);
     if (this.capabilities.push) this.listeners.change({ revision: this.rev, name });
+  }
+
+  // The write's history entry, at the revision `changed` just produced; in the same
+  // synchronous step as the write, so no other operation sees one without the other.
+  private record(
+    name: string,
+    feature: Feature | undefined,
+    previous: Feature | undefined,
+    context: WriteContext,
+  ): void {
+    const at = new Date().toISOString();
+    const entry = historyEntry({ revision: this.rev, name, feature, previous, at, context });
+    appendToLog(this.log, entry, this.historyLimit);
   }
 }

@@ -40,16 +40,25 @@ export function normalizeData(value: unknown, field = 'data'): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ValidationError(field, value, 'data must be a JSON object');
   }
-  const data = checkJson(value, field, 0) as JsonObject;
-  const size = new TextEncoder().encode(JSON.stringify(data)).length;
-  if (size > LIMITS.dataBytes) {
-    throw new ValidationError(
-      field,
-      value,
-      `is ${size} bytes as JSON; the limit is ${LIMITS.dataBytes}`,
-    );
+  return normalizeJsonValue(value, field, LIMITS.dataBytes) as JsonObject;
+}
+
+/**
+ * Validates any JSON value (a variant's value, an `offValue`): plain JSON, nested at
+ * most `LIMITS.dataDepth` deep, at most `maxBytes` as UTF-8 JSON text. Returns a clean copy.
+ */
+export function normalizeJsonValue(value: unknown, field: string, maxBytes: number): JsonValue {
+  const json = checkJson(value, field, 0);
+  const size = jsonBytes(json);
+  if (size > maxBytes) {
+    throw new ValidationError(field, value, `is ${size} bytes as JSON; the limit is ${maxBytes}`);
   }
-  return data;
+  return json;
+}
+
+/** The size of a JSON value as UTF-8 JSON text. */
+export function jsonBytes(value: JsonValue): number {
+  return new TextEncoder().encode(JSON.stringify(value)).length;
 }
 
 /** Validates a description. */

@@ -10,6 +10,7 @@ import {
 } from '../model.js';
 import { parseSemver } from '../semver.js';
 import { checkList, checkText } from './text.js';
+import { validateVariantName } from './variants.js';
 
 /** Operators that compare against exactly one value (the others take a list: any value matches). */
 export const SINGLE_VALUE_OPERATORS: ReadonlySet<Operator> = new Set<Operator>([
@@ -93,7 +94,7 @@ function checkConditionValue(field: string, operator: Operator, value: unknown):
 }
 
 const CONDITION_KEYS: readonly string[] = ['attribute', 'operator', 'values', 'value'];
-const RULE_KEYS: readonly string[] = ['conditions'];
+const RULE_KEYS: readonly string[] = ['conditions', 'variant'];
 
 function checkKeys(
   raw: Record<string, unknown>,
@@ -155,20 +156,33 @@ export function normalizeCondition(value: unknown, field: string): Condition {
   return { attribute, operator: op, values };
 }
 
-/** Validates a rule (or a single condition as shorthand) and returns it as `{ conditions }`. */
+/**
+ * Validates a rule (or a single condition as shorthand, which may carry a `variant`)
+ * and returns it as `{ conditions, variant? }`.
+ */
 export function normalizeRule(value: unknown, field: string): Rule {
   if (typeof value === 'object' && value !== null && 'conditions' in value) {
-    checkKeys(value as Record<string, unknown>, field, RULE_KEYS, 'rule');
-    const list = checkList<unknown>(
-      `${field}.conditions`,
-      (value as { conditions: unknown }).conditions,
-      LIMITS.conditions,
-    );
+    const raw = value as Record<string, unknown>;
+    checkKeys(raw, field, RULE_KEYS, 'rule');
+    const list = checkList<unknown>(`${field}.conditions`, raw.conditions, LIMITS.conditions);
     if (list.length === 0)
       throw new ValidationError(`${field}.conditions`, list, 'a rule needs at least one condition');
-    return { conditions: list.map((c, i) => normalizeCondition(c, `${field}.conditions[${i}]`)) };
+    return withVariant(
+      { conditions: list.map((c, i) => normalizeCondition(c, `${field}.conditions[${i}]`)) },
+      raw.variant,
+      field,
+    );
+  }
+  if (typeof value === 'object' && value !== null && 'variant' in value) {
+    const { variant, ...condition } = value as Record<string, unknown>;
+    return withVariant({ conditions: [normalizeCondition(condition, field)] }, variant, field);
   }
   return { conditions: [normalizeCondition(value, field)] };
+}
+
+function withVariant(rule: Rule, variant: unknown, field: string): Rule {
+  if (variant !== undefined) rule.variant = validateVariantName(variant, `${field}.variant`);
+  return rule;
 }
 
 /** Validates a list of rules. */

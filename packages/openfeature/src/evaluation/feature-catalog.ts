@@ -8,6 +8,11 @@ export interface CatalogEntry {
   readonly version: number;
   /** Whether anything but `ALL`/`NONE` could decide for a user (lists, groups, rules, percentage). */
   readonly targeted: boolean;
+  /**
+   * Whether the feature serves values (it has variants or an `offValue`): its flag
+   * value is then the variant's value, not whether it is on.
+   */
+  readonly valued: boolean;
 }
 
 function entryOf(feature: Feature): CatalogEntry {
@@ -21,6 +26,7 @@ function entryOf(feature: Feature): CatalogEntry {
       feature.excludedUsers.length > 0 ||
       feature.rules.length > 0 ||
       feature.percentage > 0,
+    valued: (feature.variants?.length ?? 0) > 0 || feature.offValue !== undefined,
   };
 }
 
@@ -29,7 +35,8 @@ export type CatalogListener = (flagsChanged: string[]) => void;
 
 /**
  * A synchronous index of the client's snapshot: the feature names (sorted, for bulk
- * evaluation) and each feature's hash version and write version (for flag metadata).
+ * evaluation), each feature's hash version and write version (for flag metadata) and
+ * whether it serves values (variants or an `offValue`).
  * `Rollout.snapshot()` copies every feature, too costly per request; the catalog is
  * kept current from the client's `ready`, `change` and `fresh` events instead.
  */

@@ -46,6 +46,8 @@ const STATUS: Partial<Record<RolloutErrorCode, ContentfulStatusCode>> = {
   DATA_LOST: 503,
   NOT_READY: 503,
   CLOSED: 503,
+  // The client has history, the store keeps none.
+  HISTORY_UNSUPPORTED: 501,
 };
 
 /**

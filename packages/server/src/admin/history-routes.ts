@@ -19,10 +19,16 @@ export interface HistoryClient {
   ): Promise<Feature>;
 }
 
-/** The client's history half, or undefined while the client has none. */
+/**
+ * The client's history half, or undefined while the client has none or its store
+ * keeps no history (`capabilities.history`).
+ */
 export function historyOf(rollout: Rollout): HistoryClient | undefined {
   const candidate = rollout as unknown as Partial<HistoryClient>;
-  return typeof candidate.history === 'function' && typeof candidate.restore === 'function'
+  const kept = rollout.store.capabilities?.history;
+  return typeof candidate.history === 'function' &&
+    typeof candidate.restore === 'function' &&
+    kept !== false
     ? (candidate as HistoryClient)
     : undefined;
 }
@@ -31,7 +37,7 @@ export function historyOf(rollout: Rollout): HistoryClient | undefined {
  * `GET /features/{name}/history?limit=&before=` → `{ entries }`, newest first, and
  * `POST /features/{name}/restore` `{ version, note? }` → the feature as restored
  * (a write like any other: compare-and-set, recorded with the caller as actor).
- * 501 NOT_SUPPORTED while the client keeps no history.
+ * 501 NOT_SUPPORTED while the client (or its store) keeps no history.
  */
 export function historyRoutes(
   rollout: Rollout,
@@ -39,7 +45,7 @@ export function historyRoutes(
 ): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const unsupported = (c: Context<AdminEnv>) =>
-    adminError(c, 501, 'NOT_SUPPORTED', 'this rollout client keeps no change history');
+    adminError(c, 501, 'NOT_SUPPORTED', 'this rollout client or its store keeps no change history');
 
   app.get('/features/:name/history', async (c) => {
     const history = historyOf(rollout);

@@ -19,7 +19,7 @@ import { type AdminEnv, adminAccess, mayWrite, sameOriginWrites } from './admin-
 import { adminError, errorResponse } from './admin-errors.js';
 import type { AdminSettings } from './admin-options.js';
 import { type FeatureState, matchesQuery, summarize } from './feature-state.js';
-import { historyRoutes } from './history-routes.js';
+import { historyOf, historyRoutes } from './history-routes.js';
 import { noteOf, readObject, take, versionOf } from './request-body.js';
 import { attributedWriter, type WriteAttribution } from './writes.js';
 
@@ -103,7 +103,7 @@ export function adminRoutes(deps: AdminDeps): Hono<AdminEnv> {
       readOnly: admin.readOnly,
       environment: admin.environment ?? null,
       eventStream: `${settings.basePath}/ofrep/v1/events${query}`,
-      history: typeof (rollout as { history?: unknown }).history === 'function',
+      history: historyOf(rollout) !== undefined,
       operators: OPERATORS,
       singleValueOperators: [...SINGLE_VALUE_OPERATORS],
       definedGroups: rollout.definedGroups(),

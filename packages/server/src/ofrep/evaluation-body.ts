@@ -5,10 +5,13 @@ import { type OfrepReason, ofrepReason } from './reasons.js';
 /** OFREP `metadata`: a flat record. */
 export type OfrepMetadata = Record<string, string | number | boolean>;
 
-/** OFREP `evaluationSuccess`. */
+/**
+ * OFREP `evaluationSuccess`. Without `value` it tells the client to use its code
+ * default (OFREP ADR 0006): a feature with variants that is off and has no `offValue`.
+ */
 export interface OfrepSuccess {
   key: string;
-  value: JsonValue;
+  value?: JsonValue;
   reason: OfrepReason;
   variant?: string;
   metadata: OfrepMetadata;
@@ -28,12 +31,15 @@ export interface OfrepEvaluation {
 }
 
 /**
- * A resolution as OFREP says it. Metadata carries `hashVersion`, `version`,
+ * A resolution as OFREP says it: one value per flag, whoever asks (OFREP requests
+ * carry no type): the variant's value for a feature with variants (its `offValue`
+ * when off, no `value` when it has none), whether it is on for a plain feature; the
+ * variant's name (`on`/`off` otherwise) in `variant`. Metadata carries `hashVersion`, `version`,
  * `rolloutReason` and `stale`, not the snapshot revision: a write to another flag
  * must not change this flag's body (the bulk ETag is a hash of the body).
  */
 export function ofrepEvaluation(r: FlagResolution): OfrepEvaluation {
-  if (r.errorCode !== undefined || r.value === undefined) {
+  if (r.errorCode !== undefined) {
     const details = r.errorMessage ?? 'the flag could not be evaluated';
     if (r.errorCode === 'FLAG_NOT_FOUND') {
       return {
@@ -53,12 +59,12 @@ export function ofrepEvaluation(r: FlagResolution): OfrepEvaluation {
   const metadata: OfrepMetadata = { rolloutReason, stale };
   if (hashVersion !== undefined) metadata.hashVersion = hashVersion;
   if (version !== undefined) metadata.version = version;
-  const body: OfrepSuccess = {
-    key: r.key,
-    value: r.value,
-    reason: ofrepReason(r.reason, r.entry?.targeted ?? false),
-    metadata,
-  };
-  if (r.variant !== undefined) body.variant = r.variant;
+  const reason = ofrepReason(r.reason, r.entry?.targeted ?? false);
+  // One literal per shape (no spread, no property added later): this runs for every
+  // flag of every bulk request. JSON.stringify leaves an undefined `variant` out.
+  const body: OfrepSuccess =
+    r.value === undefined
+      ? { key: r.key, reason, variant: r.variant, metadata }
+      : { key: r.key, value: r.value, reason, variant: r.variant, metadata };
   return { status: 200, body };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { type Feature, VersionConflictError } from '@rollout/core';
+import type { Feature } from '@rollout/core';
 import { makeFeature, richFeature } from '../fixtures.js';
+import { rejectsWithCode } from '../outcomes.js';
 import type { ConformanceOptions, TestRunner } from '../runner.js';
 import { type ConformanceGroup, runGroups } from '../suite-context.js';
 
@@ -73,6 +74,25 @@ export const basicGroup: ConformanceGroup = {
       assert.equal(again.version, 1);
     });
 
+    test('put validates the record: an invalid one is rejected with INVALID_INPUT and nothing is written', async (store) => {
+      const good = makeFeature({ name: 'checked' });
+      const bad: [string, unknown][] = [
+        ['an empty name', { ...good, name: '' }],
+        ['percentage 101', { ...good, percentage: 101 }],
+        ['users that are not an array', { ...good, users: 'everyone' }],
+      ];
+      for (const [what, record] of bad) {
+        await rejectsWithCode(
+          `put(a feature with ${what}, 0)`,
+          () => store.put(record as Feature, 0),
+          'INVALID_INPUT',
+          'a store never writes what it could not read back',
+        );
+      }
+      assert.equal(await store.revision(), 0, 'a rejected put moved the revision');
+      assert.deepEqual((await store.snapshot()).features, [], 'a rejected put wrote something');
+    });
+
     test('records handed out are copies: changing them changes nothing stored', async (store) => {
       const stored = await store.put(makeFeature({ name: 'copy', users: ['1'] }), 0);
       stored.users.push('mutated');
@@ -81,22 +101,33 @@ export const basicGroup: ConformanceGroup = {
       read.users.push('mutated-too');
       const snap = await store.snapshot();
       snap.features[0]?.users.push('mutated-three');
-      assert.deepEqual((await store.get('copy'))?.users, ['1']);
+      assert.deepEqual(
+        (await store.get('copy'))?.users,
+        ['1'],
+        'a caller changed a record the store handed out (from put, get or snapshot) and the stored feature changed with it: hand out copies (copyFeature)',
+      );
     });
 
     test('every successful write bumps the revision; reads do not', async (store) => {
       const r0 = await store.revision();
       await store.put(makeFeature({ name: 'a' }), 0);
       const r1 = await store.revision();
-      assert.ok(r1 > r0, 'put bumps the revision');
+      assert.ok(r1 > r0, `revision() was ${r0} before a put and ${r1} after: a put must bump it`);
       await store.get('a');
       await store.snapshot();
       assert.equal(await store.revision(), r1, 'reads leave the revision alone');
       await store.remove('a');
       const r2 = await store.revision();
-      assert.ok(r2 > r1, 'remove bumps the revision');
+      assert.ok(
+        r2 > r1,
+        `revision() was ${r1} before a remove and ${r2} after: a remove must bump it, or pollers miss deletions`,
+      );
       await store.remove('a');
-      await assert.rejects(store.put(makeFeature({ name: 'b' }), 7), VersionConflictError);
+      await rejectsWithCode(
+        'put(new feature, 7)',
+        () => store.put(makeFeature({ name: 'b' }), 7),
+        'VERSION_CONFLICT',
+      );
       assert.equal(await store.revision(), r2, 'failed writes leave the revision alone');
     });
   },

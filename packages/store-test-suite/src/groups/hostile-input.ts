@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { Rollout, ValidationError } from '@rollout/core';
+import { Rollout } from '@rollout/core';
 import { HOSTILE_NAMES, makeFeature } from '../fixtures.js';
+import { rejectsWithCode } from '../outcomes.js';
 import type { ConformanceOptions, TestRunner } from '../runner.js';
 import { type ConformanceGroup, runGroups } from '../suite-context.js';
 
@@ -89,7 +90,7 @@ export const hostileInputGroup: ConformanceGroup = {
           ],
         ];
         for (const [what, call] of bad) {
-          await assert.rejects(call(), ValidationError, what);
+          await rejectsWithCode(what, call, 'INVALID_INPUT');
         }
         assert.equal(await store.revision(), revision, 'nothing was written');
         assert.equal((await store.get('valid'))?.percentage, 10);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { type FeatureStore, isRolloutError } from '@rollout/core';
 import { makeFeature } from '../fixtures.js';
 import { loadStoreFromUrl } from '../open-store.js';
+import { describeError, HANG_MS, settle } from '../outcomes.js';
 import type { ConformanceOptions, TestRunner } from '../runner.js';
 import { type ConformanceGroup, runGroups } from '../suite-context.js';
 
@@ -11,38 +12,6 @@ import { type ConformanceGroup, runGroups } from '../suite-context.js';
  * store's own scheme); `other-scheme:` must be refused by every store.
  */
 const OTHER_SCHEMES = ['other-scheme://127.0.0.1/x', 'memory:'] as const;
-
-// A member that hangs after close() fails with a clear message well before the test's timeout.
-const HANG_MS = 10_000;
-
-type Outcome = { resolved: unknown } | { rejected: unknown } | { hung: true };
-
-/** Calls `call` and says how it ended; a synchronous throw is an assertion failure of its own. */
-async function settle(what: string, call: () => Promise<unknown>): Promise<Outcome> {
-  let pending: Promise<unknown>;
-  try {
-    pending = call();
-  } catch (error) {
-    assert.fail(
-      `${what} threw synchronously (${describeError(error)}); it must return a rejected promise`,
-    );
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<Outcome>((resolve) => {
-    timer = setTimeout(() => resolve({ hung: true }), HANG_MS);
-  });
-  try {
-    return await Promise.race([
-      pending.then(
-        (resolved): Outcome => ({ resolved }),
-        (rejected: unknown): Outcome => ({ rejected }),
-      ),
-      hang,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Asserts that `call` rejects with a rollout error of code CLOSED (any copy of core). */
 async function assertRejectsClosed(what: string, call: () => Promise<unknown>): Promise<void> {
@@ -58,12 +27,6 @@ async function assertRejectsClosed(what: string, call: () => Promise<unknown>): 
     isRolloutError(outcome.rejected, 'CLOSED'),
     `${what} rejected with ${describeError(outcome.rejected)}; expected code CLOSED`,
   );
-}
-
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  return `${error.name}${code === undefined ? '' : ` (code ${String(code)})`}: ${error.message}`;
 }
 
 /** The contract's members as called after close; optional ones only where the store has them. */

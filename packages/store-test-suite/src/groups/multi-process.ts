@@ -14,22 +14,11 @@ export const multiProcessGroup: ConformanceGroup = {
         assert.equal(store.capabilities.multiProcess, false);
         return;
       }
-      const processes = config.processes ?? 4;
-      const per = config.writesPerProcess ?? 20;
-      // The worker sits next to the built suite: dist/worker.js beside dist/index.js.
-      const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
-      const startAt = Date.now() + 1500;
-      const jobs: WorkerJob[] = Array.from({ length: processes }, (_, p) => ({
-        module: config.module,
-        exportName: config.exportName,
-        options,
-        feature: 'multi',
+      const jobs = childJobs(config, options, (p, per) => ({
         ids: Array.from({ length: per }, (_, i) => `p${p}-u${i}`),
         features: Array.from({ length: Math.ceil(per / 4) }, (_, i) => `p${p}-f${i}`),
-        startAt,
-        concurrency: 3,
       }));
-      await Promise.all(jobs.map((job) => runChild(worker, job)));
+      await runChildren(jobs);
       const stored = await store.get('multi');
       const expected = jobs.flatMap((j) => j.ids).sort();
       assert.deepEqual([...(stored?.users ?? [])].sort(), expected);
@@ -43,6 +32,35 @@ export const multiProcessGroup: ConformanceGroup = {
 /** Runs only the multi-process group (`runner` and `config` as for runStoreConformance). */
 export function runMultiProcessTests(runner: TestRunner, config: ConformanceOptions): void {
   runGroups(runner, config, [multiProcessGroup]);
+}
+
+/**
+ * One job per child process (`config.processes`, default 4), all starting at the same
+ * instant 1.5 s from now on feature `multi`; `job(p, writesPerProcess)` fills in the rest.
+ */
+export function childJobs(
+  config: ConformanceOptions,
+  options: unknown,
+  job: (p: number, per: number) => Pick<WorkerJob, 'ids' | 'features'> & Partial<WorkerJob>,
+): WorkerJob[] {
+  const per = config.writesPerProcess ?? 20;
+  const startAt = Date.now() + 1500;
+  return Array.from({ length: config.processes ?? 4 }, (_, p) => ({
+    module: config.module,
+    exportName: config.exportName,
+    options,
+    feature: 'multi',
+    startAt,
+    concurrency: 3,
+    ...job(p, per),
+  }));
+}
+
+/** Runs every job in its own worker process; rejects with a failing child's stderr. */
+export function runChildren(jobs: readonly WorkerJob[]): Promise<void[]> {
+  // The worker sits next to the built suite: dist/worker.js beside dist/index.js.
+  const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
+  return Promise.all(jobs.map((job) => runChild(worker, job)));
 }
 
 function runChild(worker: string, job: WorkerJob): Promise<void> {

@@ -1,26 +1,89 @@
 import assert from 'node:assert/strict';
-import { Rollout, type RolloutEvents, type StoreChange } from '@rollout/core';
+import { type FeatureStore, Rollout, type StoreChange, type StoreListener } from '@rollout/core';
 import { sleep } from '@rollout/core/store';
 import { makeFeature } from '../fixtures.js';
 import { nextEvent } from '../next-event.js';
+import { describeValue } from '../outcomes.js';
 import type { ConformanceOptions, TestRunner } from '../runner.js';
 import { type ConformanceGroup, runGroups } from '../suite-context.js';
 import { waitFor } from '../waiting.js';
 
-/** Pollers see the revision move; push stores notify subscribers; clients see each other. */
+/** A listener that records what it is told, in order. */
+function recorder(): { events: (StoreChange | 'resync' | Error)[]; listener: StoreListener } {
+  const events: (StoreChange | 'resync' | Error)[] = [];
+  return {
+    events,
+    listener: {
+      change: (c) => events.push(c),
+      resync: () => events.push('resync'),
+      error: (e) => events.push(e),
+    },
+  };
+}
+
+/**
+ * The store as a client sees it when every pushed notification is lost: `subscribe`
+ * succeeds but its listener is never called. Only polling `revision()` is left.
+ */
+function deaf(store: FeatureStore): FeatureStore {
+  return new Proxy(store, {
+    get(target, key, receiver) {
+      if (key === 'subscribe' && target.subscribe) {
+        return async () => async () => {};
+      }
+      const value = Reflect.get(target, key, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * Pollers see the revision move; stores with `subscribe` notify every subscriber,
+ * their own included; after a gap in the push channel subscribers get `resync`;
+ * clients see each other, and keep polling even when the store pushes.
+ */
 export const notificationGroup: ConformanceGroup = {
   title: 'change notification',
-  tests: ({ test, sibling }) => {
+  tests: ({ test, sibling, config }) => {
     test('the revision tells pollers that something changed', async (store, options) => {
       const other = await sibling(store, options);
       const before = await other.revision();
       await store.put(makeFeature({ name: 'seen' }), 0);
-      assert.ok((await other.revision()) > before);
+      const after = await other.revision();
+      assert.ok(
+        after > before,
+        `revision() of another handle stayed at ${after} after a put (was ${before}): a stale revision hides changes from every poller`,
+      );
+    });
+
+    test('subscribers of the writing instance are notified too', async (store) => {
+      if (!store.subscribe) {
+        assert.equal(store.capabilities.push, false, 'push: true but no subscribe()');
+        return;
+      }
+      const { events, listener } = recorder();
+      const unsubscribe = await store.subscribe(listener);
+      try {
+        await store.put(makeFeature({ name: 'own-write' }), 0);
+        await waitFor(
+          'a notification of a write made through the same instance',
+          () => events.some((e) => typeof e === 'object' && 'name' in e && e.name === 'own-write'),
+          5000,
+        ).catch(() =>
+          assert.fail(
+            `subscribe() on the writing instance got ${describeValue(events)} within 5 s, no change for "own-write": ` +
+              'the store does not notify its own subscribers, so clients sharing one store instance never see each other',
+          ),
+        );
+      } finally {
+        await unsubscribe();
+      }
     });
 
     test('subscribers learn of every put and remove, with growing revisions', async (store, options) => {
-      if (!store.capabilities.push || !store.subscribe) {
-        assert.equal(store.capabilities.push, false);
+      // A store may implement subscribe by polling (then it declares push: false); either way it delivers every change.
+      if (!store.subscribe) {
+        assert.equal(store.capabilities.push, false, 'push: true but no subscribe()');
         return;
       }
       const watcher = await sibling(store, options);
@@ -38,10 +101,15 @@ export const notificationGroup: ConformanceGroup = {
         assert.deepEqual(
           changes.map((c) => c.name),
           ['n1', 'n2', 'n1'],
+          'notifications for put n1, put n2, remove n1, in order',
         );
         const revs = changes.map((c) => c.revision);
         assert.ok(revs[0]! < revs[1]! && revs[1]! < revs[2]!, `revisions grow: ${revs.join(',')}`);
-        assert.equal(revs[2], await store.revision());
+        assert.equal(
+          revs[2],
+          await store.revision(),
+          'the last notification names the current revision',
+        );
       } finally {
         await unsubscribe();
       }
@@ -49,6 +117,55 @@ export const notificationGroup: ConformanceGroup = {
       await store.put(makeFeature({ name: 'after-unsubscribe' }), 0);
       await sleep(100);
       assert.equal(changes.length, count, 'no notification after unsubscribe');
+    });
+
+    test('after a gap in the push channel, subscribers get resync() and the write made meanwhile is readable', async (store, options) => {
+      const interrupt = config.interruptPush;
+      if (!store.subscribe || !interrupt) return; // the store cannot be interrupted from outside
+      const writer = await sibling(store, options);
+      const { events, listener } = recorder();
+      const unsubscribe = await store.subscribe(listener);
+      try {
+        await interrupt(store, () =>
+          writer.put(makeFeature({ name: 'in-the-gap' }), 0).then(() => {}),
+        );
+        await waitFor(
+          'resync() after the push channel came back',
+          () => events.includes('resync'),
+          10_000,
+        ).catch(() =>
+          assert.fail(
+            `after its push channel was cut and restored the store told subscribers ${describeValue(events)}, never resync(): ` +
+              'a change made during the gap is never announced, so clients keep serving the old value',
+          ),
+        );
+        assert.ok(
+          await store.get('in-the-gap'),
+          'the write made during the gap is readable after resync',
+        );
+      } finally {
+        await unsubscribe();
+      }
+    });
+
+    test('a client still polls revision() at pollIntervalMs when the store pushes', async (store, options) => {
+      // Notifications are a fast path, never the only one: with every push lost, polling still converges.
+      const other = await sibling(store, options);
+      const reader = new Rollout({ store: deaf(store), pollInterval: 50, closeStore: false });
+      const writer = new Rollout({ store: other, pollInterval: 50, closeStore: false });
+      try {
+        await reader.ready();
+        const seen = nextEvent(reader, 'change', (e) => e.name === 'polled', 10_000);
+        await writer.activate('polled');
+        await seen.catch(() =>
+          assert.fail(
+            'a client that received no notifications never saw a write by polling revision() every 50 ms: the revision did not move',
+          ),
+        );
+      } finally {
+        await reader.close();
+        await writer.close();
+      }
     });
 
     test("a Rollout client sees another client's write without asking", async (store, options) => {
