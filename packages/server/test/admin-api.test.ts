@@ -182,6 +182,27 @@ describe('admin API on loopback without credentials', () => {
     expect(proto.status).toBe(400);
   });
 
+  it('PATCH sets variants with weights (core checks them: weights must sum to 100)', async () => {
+    const { rollout, server } = await setup();
+    const res = await call(server, 'PATCH', '/features/everyone', {
+      variants: [
+        { name: 'blue', weight: 70, value: 'blue' },
+        { name: 'green', weight: 30, value: { hex: '#0f0' } },
+      ],
+      offValue: 'grey',
+      expectedVersion: 1,
+    });
+    expect(res.status).toBe(200);
+    expect((await rollout.getFeature('everyone'))?.variants?.map((v) => v.weight)).toEqual([
+      70, 30,
+    ]);
+    const bad = await call(server, 'PATCH', '/features/everyone', {
+      variants: [{ name: 'blue', weight: 70, value: 'blue' }],
+    });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).code).toBe('INVALID_INPUT');
+  });
+
   it('DELETE removes (204), a second delete is 404', async () => {
     const { rollout, server } = await setup();
     expect((await call(server, 'DELETE', '/features/nobody')).status).toBe(204);
