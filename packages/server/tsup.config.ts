@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // import.meta.url in the CJS build too: the dashboard's assets are found relative to the module.
+  shims: true,
 });

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Rollout } from '@rollout/core';
+import { createRolloutServer } from '@rollout/server';
 import { userFromRequest } from './user.js';
 
 /** What the handler needs: the client to ask, and a label for the store (already redacted). */
@@ -99,13 +100,40 @@ export function handle(context: AppContext, req: IncomingMessage, res: ServerRes
       return;
     }
     default:
-      send(res, 404, { error: 'not found', paths: ['/', '/beta', '/checkout', '/health'] });
+      send(res, 404, {
+        error: 'not found',
+        paths: ['/', '/beta', '/checkout', '/health', '/flags/'],
+      });
   }
 }
 
-/** An HTTP server running {@link handle}. Not listening yet. */
+/** Where the app mounts rollout's dashboard, admin API and OFREP endpoints. */
+export const FLAGS_PATH = '/flags';
+
+/**
+ * An HTTP server running {@link handle}, with `@rollout/server` mounted at
+ * `/flags`: the dashboard at `/flags/`, the admin API under `/flags/api`, OFREP
+ * under `/flags/ofrep/v1`. Without credentials it answers this machine only
+ * (read-write), so the example never opens its flags to the network. Not listening yet.
+ */
 export function createApp(context: AppContext): Server {
-  return createServer((req, res) => {
+  const flags = createRolloutServer({
+    rollout: context.rollout,
+    basePath: FLAGS_PATH,
+    admin: { environment: { name: 'example app', color: '#0f766e' } },
+  });
+  const server = createServer((req, res) => {
+    const path = req.url ?? '/';
+    if (path === FLAGS_PATH || path.startsWith(`${FLAGS_PATH}?`)) {
+      res.writeHead(308, { location: `${FLAGS_PATH}/${path.slice(FLAGS_PATH.length)}` }).end();
+      return;
+    }
+    if (path.startsWith(`${FLAGS_PATH}/`)) {
+      // The rollout handler routes from its own root, as under Express's app.use('/flags', ...).
+      req.url = path.slice(FLAGS_PATH.length);
+      flags(req, res);
+      return;
+    }
     try {
       handle(context, req, res);
     } catch (error) {
@@ -113,4 +141,7 @@ export function createApp(context: AppContext): Server {
       send(res, 500, { error: error instanceof Error ? error.message : String(error) });
     }
   });
+  // The dashboard's event streams end with the app.
+  server.on('close', () => void flags.close());
+  return server;
 }

@@ -119,3 +119,46 @@ describe('seeding', () => {
     await rollout.close();
   });
 });
+
+describe("rollout's dashboard and APIs mounted at /flags", () => {
+  it('serves the dashboard page and its assets under /flags/', async () => {
+    const bare = await fetch(`${app.url}/flags`, { redirect: 'manual' });
+    expect(bare.status).toBe(308);
+    expect(bare.headers.get('location')).toBe('/flags/');
+    const page = await fetch(`${app.url}/flags/`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('src="/flags/assets/dashboard.js"');
+    expect(html).toContain('example app');
+    expect((await fetch(`${app.url}/flags/assets/dashboard.js`)).status).toBe(200);
+  });
+
+  it('answers the admin API read-write on loopback, refusing writes from another origin', async () => {
+    const list = (await (await fetch(`${app.url}/flags/api/features?q=checkout`)).json()) as {
+      features: { name: string }[];
+    };
+    expect(list.features.map((f) => f.name)).toEqual(['checkout_v2']);
+    const host = new URL(app.url).host;
+    const patch = (origin: string) =>
+      fetch(`${app.url}/flags/api/features/dark_mode`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', origin },
+        body: JSON.stringify({ description: `set from ${origin}` }),
+      });
+    expect((await patch('http://evil.example')).status).toBe(403);
+    expect((await patch(`http://${host}`)).status).toBe(200);
+    expect(app.rollout.snapshot().find((f) => f.name === 'dark_mode')?.description).toBe(
+      `set from http://${host}`,
+    );
+  });
+
+  it('evaluates over OFREP under /flags/ofrep/v1', async () => {
+    await app.rollout.activate('dark_mode');
+    const res = await fetch(`${app.url}/flags/ofrep/v1/evaluate/flags/dark_mode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ context: { targetingKey: '1' } }),
+    });
+    expect(await res.json()).toMatchObject({ key: 'dark_mode', value: true });
+  });
+});

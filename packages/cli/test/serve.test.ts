@@ -84,4 +84,48 @@ describe('rollout serve', () => {
     serve.child.kill('SIGINT');
     expect(await serve.exited).toBe(0);
   });
+
+  it('serves the dashboard and the admin API behind --admin-token, read-only on request', async () => {
+    const env = { ROLLOUT_STORE: 'memory:' };
+    const serve = watchRollout(
+      [
+        'serve',
+        '--port',
+        '0',
+        '--token',
+        'eval',
+        '--admin-token',
+        'adm1n',
+        '--read-only',
+        '--environment',
+        'production:#b91c1c',
+      ],
+      { env },
+    );
+    await serve.until(() => serve.stdout().includes('listening on'), 'its listening line');
+    const base = listeningUrl(serve.stdout());
+    expect(serve.stderr()).toMatch(/dashboard at http:\/\/127\.0\.0\.1:\d+\/ \(read-only\)/);
+    const page = await fetch(`${base}/`);
+    expect(await page.text()).toContain('production');
+    expect((await fetch(`${base}/api/features`)).status).toBe(401);
+    const evalOnly = await fetch(`${base}/api/features`, {
+      headers: { authorization: 'Bearer eval' },
+    });
+    expect(evalOnly.status).toBe(401);
+    const admin = { authorization: 'Bearer adm1n' };
+    expect(await (await fetch(`${base}/api/session`, { headers: admin })).json()).toMatchObject({
+      actor: 'admin-token',
+      canWrite: false,
+      readOnly: true,
+      environment: { name: 'production', color: '#b91c1c' },
+    });
+    const write = await fetch(`${base}/api/features`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x' }),
+    });
+    expect(write.status).toBe(403);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  });
 });

@@ -83,6 +83,7 @@ export {
   type RolloutEvents,
   type RolloutOptions,
   type RolloutStatus,
+  type UpdateOptions,
   type VariantResult,
 } from './rollout.js';
 export { compareSemver, parseSemver, type SemVer } from './semver.js';
@@ -124,6 +125,7 @@ export {
   normalizeUserVariants,
   normalizeVariants,
   parseFeature,
+  SINGLE_VALUE_OPERATORS,
   userIdOf,
   validateFeatureName,
   validateGroupName,

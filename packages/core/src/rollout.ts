@@ -21,6 +21,12 @@ export type { Explanation } from './client/explain.js';
 export type { RolloutOptions } from './client/options.js';
 export type { VariantResult } from './variant-evaluate.js';
 
+/** Options of {@link Rollout.updateFeature}: who and why, and the version the change was made from. */
+export interface UpdateOptions extends WriteOptions {
+  /** Write only if the stored feature is at this version; VersionConflictError otherwise. */
+  expectedVersion?: number;
+}
+
 /**
  * The rollout client. Evaluation (`can`, `explain`) is synchronous, never throws
  * and never does I/O: it reads a local snapshot that the client keeps fresh
@@ -157,8 +163,13 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     return this.writer.add(input, Boolean(replace), write);
   }
 
-  /** Changes any of a feature's fields atomically. Throws FeatureNotFoundError if it does not exist. */
-  updateFeature(name: string, patch: FeaturePatch, options?: WriteOptions): Promise<Feature> {
+  /**
+   * Changes any of a feature's fields atomically. Throws FeatureNotFoundError if it
+   * does not exist. With `{ expectedVersion }` it writes only if the stored feature is
+   * still at that version (a read-edit-save that must not overwrite someone else's
+   * change), and throws VersionConflictError otherwise.
+   */
+  updateFeature(name: string, patch: FeaturePatch, options?: UpdateOptions): Promise<Feature> {
     return this.writer.update(name, patch, options);
   }
 

@@ -27,7 +27,12 @@ export {
   validateFeatureName,
   validateGroupName,
 } from './validation/names.js';
-export { normalizeCondition, normalizeRule, normalizeRules } from './validation/rules.js';
+export {
+  normalizeCondition,
+  normalizeRule,
+  normalizeRules,
+  SINGLE_VALUE_OPERATORS,
+} from './validation/rules.js';
 export {
   checkVariantReferences,
   normalizeOffValue,

@@ -311,6 +311,24 @@ describe('mutations: read-your-writes with no notification at all', () => {
     expect(await r.getFeature('nope')).toBeUndefined();
   });
 
+  it('updateFeature with expectedVersion writes only at that version, else VersionConflictError', async () => {
+    const { r, store } = await ready();
+    await r.addFeature({ name: 'f', description: 'v1' });
+    const g = await r.updateFeature('f', { description: 'v2' }, { expectedVersion: 1 });
+    expect(g).toMatchObject({ description: 'v2', version: 2 });
+    const writes = store.writes;
+    const stale = await r
+      .updateFeature('f', { description: 'lost' }, { expectedVersion: 1 })
+      .catch((e: unknown) => e);
+    expect(stale).toMatchObject({ code: 'VERSION_CONFLICT', feature: 'f' });
+    expect(store.writes).toBe(writes);
+    expect((await r.getFeature('f'))?.description).toBe('v2');
+    const bad = await r
+      .updateFeature('f', { description: 'x' }, { expectedVersion: -1 })
+      .catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: 'INVALID_INPUT', field: 'expectedVersion' });
+  });
+
   it('removeFeature removes it from the store and the snapshot; a second remove is false', async () => {
     const { r } = await ready();
     const seen = changes(r);

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { mountAdmin } from './admin/mount.js';
 import { requireAuth } from './auth.js';
 import { limitBody } from './body-limit.js';
 import type { ServerEnv } from './env.js';
@@ -75,5 +76,6 @@ export function buildApp(
     '/ofrep/v1',
     ofrepRoutes({ ...deps, tickets: hasAuth(settings), basePath: settings.basePath }),
   );
+  mountAdmin(app, settings, deps.rollout, events);
   return app;
 }

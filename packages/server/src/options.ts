@@ -1,4 +1,5 @@
 import { type Rollout, ValidationError } from '@rollout/core';
+import type { AdminOptions } from './admin/admin-options.js';
 
 /** What an `authorize` hook is told about a request. */
 export interface AuthorizeRequest {
@@ -9,10 +10,24 @@ export interface AuthorizeRequest {
 }
 
 /**
- * Decides whether a request may evaluate flags: true lets it in, false answers
- * 401 (no credential presented) or 403 (a credential the hook refused).
+ * What an `authorize` hook grants on the admin API and dashboard: who is asking
+ * (recorded as the actor of their writes) and whether they may change flags.
  */
-export type Authorize = (input: AuthorizeRequest) => boolean | Promise<boolean>;
+export interface AdminGrant {
+  /** Who is asking, e.g. an email; shown in the dashboard and recorded with writes. */
+  actor: string;
+  /** Whether this caller may change flags (read-only mode overrides it). */
+  canWrite: boolean;
+}
+
+/**
+ * Decides whether a request may in: true lets it evaluate flags (OFREP) only; an
+ * {@link AdminGrant} lets it evaluate and use the admin API (`/api`, the dashboard);
+ * false or null answers 401 (no credential presented) or 403 (a credential the hook refused).
+ */
+export type Authorize = (
+  input: AuthorizeRequest,
+) => boolean | AdminGrant | null | Promise<boolean | AdminGrant | null>;
 
 /** Options of {@link createRolloutServer}. */
 export interface RolloutServerOptions {
@@ -38,6 +53,8 @@ export interface RolloutServerOptions {
   heartbeatSeconds?: number;
   /** Receives errors the server answered with a 500 (a throwing `authorize`, a bug). Default: console.error. */
   onError?: (error: unknown) => void;
+  /** The admin JSON API (`/api`) and the dashboard (`/`); `false` turns both off. See AdminOptions. */
+  admin?: AdminOptions | false;
 }
 
 /** Options after checks, with defaults. */
@@ -51,6 +68,7 @@ export interface ServerSettings {
   basePath: string;
   heartbeatMs: number;
   onError: (error: unknown) => void;
+  admin: AdminOptions | false | undefined;
 }
 
 function stringList(field: string, value: unknown): readonly string[] {
@@ -98,6 +116,7 @@ export function serverSettings(options: RolloutServerOptions): ServerSettings {
     basePath,
     heartbeatMs: positive('heartbeatSeconds', options.heartbeatSeconds, 25) * 1000,
     onError: options.onError ?? ((error) => console.error('[rollout/server]', error)),
+    admin: options.admin,
   };
 }
 

@@ -11,6 +11,7 @@ import {
 } from '../model.js';
 import { mutateFeature } from '../mutate.js';
 import type { FeatureStore, HistoryAction, WriteContext } from '../store.js';
+import { checkExpectedVersion, versionConflict } from '../store-kit/versions.js';
 import { checkWriteContext, type WriteOptions } from '../validation/history.js';
 import { validatePatch } from '../validation/patch.js';
 import {
@@ -84,18 +85,33 @@ export class FeatureWriter {
     });
   }
 
-  /** Changes any of a feature's fields; FeatureNotFoundError if it does not exist. */
-  async update(name: string, patch: FeaturePatch, options?: WriteOptions): Promise<Feature> {
+  /**
+   * Changes any of a feature's fields; FeatureNotFoundError if it does not exist.
+   * With `expectedVersion`, the write happens only while the stored version is that
+   * one (checked inside the compare-and-set loop, so no writer can slip in between);
+   * otherwise VersionConflictError.
+   */
+  async update(
+    name: string,
+    patch: FeaturePatch,
+    options?: WriteOptions & { expectedVersion?: number },
+  ): Promise<Feature> {
+    const { expectedVersion, ...write } = options ?? {};
+    const expected =
+      expectedVersion === undefined ? undefined : checkExpectedVersion(expectedVersion);
     const { variants, offValue, userVariants, ...plain } = validatePatch(patch);
     const fields = {
       ...(variants ? { variants } : {}),
       ...(offValue !== undefined ? { offValue } : {}),
       ...(userVariants ? { userVariants } : {}),
     };
-    const context = this.context(options);
-    return this.mutate(name, false, false, context, (f) =>
-      assignVariantFields(Object.assign(f, plain), fields),
-    );
+    const context = this.context(write);
+    return this.mutate(name, false, false, context, (f, stored) => {
+      if (expected !== undefined && stored && stored.version !== expected) {
+        throw versionConflict('client', stored.name, expected, stored.version);
+      }
+      return assignVariantFields(Object.assign(f, plain), fields);
+    });
   }
 
   /**

@@ -12,7 +12,8 @@ import { parseSemver } from '../semver.js';
 import { checkList, checkText } from './text.js';
 import { validateVariantName } from './variants.js';
 
-const SINGLE_VALUE: ReadonlySet<Operator> = new Set<Operator>([
+/** Operators that compare against exactly one value (the others take a list: any value matches). */
+export const SINGLE_VALUE_OPERATORS: ReadonlySet<Operator> = new Set<Operator>([
   'eq',
   'neq',
   'lt',
@@ -148,7 +149,7 @@ export function normalizeCondition(value: unknown, field: string): Condition {
   const list = checkList<unknown>(`${field}.values`, rawValues, LIMITS.conditionValues);
   if (list.length === 0)
     throw new ValidationError(`${field}.values`, rawValues, 'needs at least one value');
-  if (SINGLE_VALUE.has(op) && list.length !== 1) {
+  if (SINGLE_VALUE_OPERATORS.has(op) && list.length !== 1) {
     throw new ValidationError(`${field}.values`, rawValues, `${op} takes exactly one value`);
   }
   const values = list.map((v, i) => checkConditionValue(`${field}.values[${i}]`, op, v));
