@@ -75,8 +75,10 @@ export {
 } from './open-store.js';
 export { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './reasons.js';
 export {
+  type AllFlagsOptions,
   type Explanation,
   type FeatureChangeEvent,
+  type FlagAnswers,
   type HistoryPageOptions,
   Rollout,
   type RolloutEvents,

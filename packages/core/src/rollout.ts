@@ -1,3 +1,4 @@
+import { type AllFlagsOptions, allFlags, type FlagAnswers } from './client/all-flags.js';
 import { assembleClient } from './client/assemble.js';
 import type { ChangeHistory, HistoryPageOptions } from './client/change-history.js';
 import type { Evaluator } from './client/evaluator.js';
@@ -15,6 +16,7 @@ import type { WriteOptions } from './validation/history.js';
 import { validateFeatureName } from './validation.js';
 import type { VariantResult } from './variant-evaluate.js';
 
+export type { AllFlagsOptions, FlagAnswers } from './client/all-flags.js';
 export type { HistoryPageOptions } from './client/change-history.js';
 export type { FeatureChangeEvent, RolloutEvents, RolloutStatus } from './client/events.js';
 export type { Explanation } from './client/explain.js';
@@ -76,11 +78,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     return this.sync.isReady;
   }
 
-  /**
-   * Resolves once the first snapshot is loaded. Rejects if that load fails; the
-   * client keeps retrying in the background, and a later `ready()` waits for the
-   * next attempt.
-   */
+  /** Resolves once the first snapshot loaded; rejects if that load fails (retries go on; a later call waits for the next). */
   ready(): Promise<void> {
     return this.sync.ready();
   }
@@ -102,6 +100,11 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   /** `can` plus the variant and its value (`offValue` when off). Never throws; the result is shared and frozen. */
   variant(user: U, name: string): VariantResult {
     return this.evaluator.variant(user, name);
+  }
+
+  /** Every flag's `variant` answer for `user` (or only `names`), keyed by name: JSON to embed in a page. */
+  allFlags(user: U, options?: AllFlagsOptions): FlagAnswers {
+    return allFlags(this.evaluator, this.local, user, options);
   }
 
   /** The variant's value (on) or `offValue` (off), or `fallback` when unset or of another JSON type. */
@@ -172,18 +175,12 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     return this.writer.activate(name, options);
   }
 
-  /**
-   * Turns the feature off for everyone, like the rollout gem's `deactivate`: clears
-   * groups, users, percentage and rules. Description, data and the deny list stay.
-   */
+  /** Turns the feature off for everyone (gem's `deactivate`): clears groups, users, percentage, rules; keeps the rest. */
   deactivate(name: string, options?: WriteOptions): Promise<Feature> {
     return this.writer.deactivate(name, options);
   }
 
-  /**
-   * Adds a user (object with `id`, or an id) to the feature's list, pinned to
-   * `options.variant` if given. Creates the feature if needed.
-   */
+  /** Adds a user (object or id) to the feature's list, pinned to `options.variant` if given. Creates the feature if needed. */
   activateUser(
     name: string,
     userOrId: U | string | number,
@@ -285,10 +282,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     if (this.closeStore) await this.store.close();
   }
 
-  /**
-   * Reloads the whole snapshot from the store now. Resolves when done; rejects
-   * (and marks the client stale) when the store cannot be read.
-   */
+  /** Reloads the whole snapshot from the store now; rejects (and marks the client stale) when it cannot be read. */
   async refresh(): Promise<void> {
     this.sync.assertOpen();
     await this.sync.refresh();
