@@ -33,6 +33,15 @@ export {
   type GroupPredicate,
   isOnReason,
 } from './evaluate.js';
+export type {
+  FlagDeclaration,
+  FlagName,
+  FlagValueOf,
+  FlagVariantOf,
+  FlagVariantResult,
+  RolloutFlags,
+  Widened,
+} from './flag-types.js';
 export {
   HASH_GEM,
   HASH_GEM_ID_MODULO,

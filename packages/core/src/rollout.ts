@@ -10,11 +10,11 @@ import type { RolloutOptions } from './client/options.js';
 import type { SyncLoop } from './client/sync-loop.js';
 import { TypedEmitter } from './emitter.js';
 import { ValidationError } from './errors.js';
+import type { FlagName, FlagValueOf, FlagVariantResult, Widened } from './flag-types.js';
 import type { Feature, FeatureInput, FeaturePatch, JsonValue, User, Variant } from './model.js';
 import type { FeatureStore, HistoryEntry } from './store.js';
 import type { WriteOptions } from './validation/history.js';
 import { validateFeatureName } from './validation.js';
-import type { VariantResult } from './variant-evaluate.js';
 
 export type { AllFlagsOptions, FlagAnswers } from './client/all-flags.js';
 export type { HistoryPageOptions } from './client/change-history.js';
@@ -88,18 +88,18 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
    * Unknown features are off. Before `ready()` resolved it answers false and emits
    * one `NotReadyError` through `error`; `explain` then says `NOT_READY`.
    */
-  can(user: U, name: string): boolean {
+  can(user: U, name: FlagName): boolean {
     return this.evaluator.can(user, name);
   }
 
   /** Like `can`, with the step that decided and what the client knew. Synchronous, never throws. */
-  explain(user: U, name: string): Explanation {
+  explain(user: U, name: FlagName): Explanation {
     return this.evaluator.explain(user, name);
   }
 
   /** `can` plus the variant and its value (`offValue` when off). Never throws; the result is shared and frozen. */
-  variant(user: U, name: string): VariantResult {
-    return this.evaluator.variant(user, name);
+  variant<N extends FlagName>(user: U, name: N): FlagVariantResult<N> {
+    return this.evaluator.variant(user, name) as FlagVariantResult<N>;
   }
 
   /** Every flag's `variant` answer for `user` (or only `names`), keyed by name: JSON to embed in a page. */
@@ -108,12 +108,8 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   /** The variant's value (on) or `offValue` (off), or `fallback` when unset or of another JSON type. */
-  value(user: U, name: string, fallback: string): string;
-  value(user: U, name: string, fallback: number): number;
-  value(user: U, name: string, fallback: boolean): boolean;
-  value<T extends JsonValue>(user: U, name: string, fallback: T): T;
-  value<T extends JsonValue>(user: U, name: string, fallback: T): T {
-    return this.evaluator.value(user, name, fallback);
+  value<N extends FlagName, T extends FlagValueOf<N>>(user: U, name: N, fallback: T): Widened<T> {
+    return this.evaluator.value(user, name, fallback as JsonValue) as Widened<T>;
   }
 
   /**

@@ -2,7 +2,7 @@
  * @rollout/middleware/express: `app.use(flagsMiddleware({ rollout, user }))` gives each
  * request `req.flags`; `requireFlag('beta')` answers 404 (or your handler) when it is off.
  */
-import type { User } from '@rollout/core';
+import type { FlagName, User } from '@rollout/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { guardName, missingFlags, NOT_FOUND_BODY } from './guard.js';
 import { checkFlagsOptions, type FlagsOptions } from './options.js';
@@ -56,7 +56,7 @@ export interface RequireFlagOptions {
  * Route guard: passes when `req.flags.can(name)`, else answers 404 JSON (the route
  * looks absent) or calls `onDisabled`. Needs {@link flagsMiddleware} before it.
  */
-export function requireFlag(name: string, options: RequireFlagOptions = {}): RequestHandler {
+export function requireFlag(name: FlagName, options: RequireFlagOptions = {}): RequestHandler {
   const flag = guardName(name);
   return (req, res, next) => {
     const flags = req.flags as RequestFlags<unknown> | undefined;

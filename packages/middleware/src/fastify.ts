@@ -3,6 +3,7 @@
  * request `request.flags`; `{ preHandler: requireFlag('beta') }` answers 404 (or your
  * handler) when it is off.
  */
+import type { FlagName } from '@rollout/core';
 import type {
   FastifyPluginAsync,
   FastifyReply,
@@ -55,7 +56,7 @@ export interface RequireFlagOptions {
  * 404 JSON (the route looks absent) or calls `onDisabled`. Needs {@link flagsPlugin}.
  */
 export function requireFlag(
-  name: string,
+  name: FlagName,
   options: RequireFlagOptions = {},
 ): preHandlerAsyncHookHandler {
   const flag = guardName(name);

@@ -2,7 +2,7 @@
  * @rollout/middleware/hono: `app.use(flagsMiddleware({ rollout, user }))` gives each
  * request `c.get('flags')`; `requireFlag('beta')` answers 404 (or your handler) when off.
  */
-import type { User } from '@rollout/core';
+import type { FlagName, User } from '@rollout/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { guardName, missingFlags, NOT_FOUND_BODY } from './guard.js';
 import { checkFlagsOptions, type FlagsOptions } from './options.js';
@@ -37,7 +37,7 @@ export interface RequireFlagOptions {
  * Route guard: passes when `c.get('flags').can(name)`, else answers 404 JSON (the
  * route looks absent) or `onDisabled(c)`. Needs {@link flagsMiddleware} before it.
  */
-export function requireFlag(name: string, options: RequireFlagOptions = {}): MiddlewareHandler {
+export function requireFlag(name: FlagName, options: RequireFlagOptions = {}): MiddlewareHandler {
   const flag = guardName(name);
   return async (c, next) => {
     const flags = c.get('flags') as RequestFlags<unknown> | undefined;

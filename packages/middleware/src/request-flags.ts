@@ -2,10 +2,12 @@ import type {
   AllFlagsOptions,
   Explanation,
   FlagAnswers,
-  JsonValue,
+  FlagName,
+  FlagValueOf,
+  FlagVariantResult,
   Rollout,
   User,
-  VariantResult,
+  Widened,
 } from '@rollout/core';
 
 /**
@@ -25,26 +27,22 @@ export class RequestFlags<U = User> {
   ) {}
 
   /** Whether the request's user gets `name` (`rollout.can`). */
-  can(name: string): boolean {
+  can(name: FlagName): boolean {
     return this.rollout.can(this.user, name);
   }
 
   /** The variant and its value (`rollout.variant`); shared and frozen. */
-  variant(name: string): VariantResult {
+  variant<N extends FlagName>(name: N): FlagVariantResult<N> {
     return this.rollout.variant(this.user, name);
   }
 
   /** The variant's value or `fallback` (`rollout.value`). */
-  value(name: string, fallback: string): string;
-  value(name: string, fallback: number): number;
-  value(name: string, fallback: boolean): boolean;
-  value<T extends JsonValue>(name: string, fallback: T): T;
-  value<T extends JsonValue>(name: string, fallback: T): T {
+  value<N extends FlagName, T extends FlagValueOf<N>>(name: N, fallback: T): Widened<T> {
     return this.rollout.value(this.user, name, fallback);
   }
 
   /** The answer with the step that decided it (`rollout.explain`). */
-  explain(name: string): Explanation {
+  explain(name: FlagName): Explanation {
     return this.rollout.explain(this.user, name);
   }
 

@@ -1,3 +1,4 @@
+import type { FlagName } from '../flag-types.js';
 import type { VariantResult } from '../variant-evaluate.js';
 import type { Evaluator } from './evaluator.js';
 import type { LocalSnapshot } from './local-snapshot.js';
@@ -9,7 +10,7 @@ export interface AllFlagsOptions {
    * off with reason `FEATURE_NOT_FOUND`, so a page can tell "off" from "missing".
    * Default: every feature of the local snapshot, sorted by name.
    */
-  names?: readonly string[];
+  names?: readonly FlagName[];
 }
 
 /**
