@@ -87,7 +87,8 @@ const hex: { hex: string } = rollout.value(user, 'color', { hex: '#000' });
 const variant: 'red' | 'blue' | undefined = rollout.variant(user, 'color').variant;
 rollout.allFlags(user, { names: ['beta', 'color'] });
 rollout.explain(user, 'color');
-export { on, color, hex, variant };
+const explicit: string = rollout.value<string>(user, 'color', '#000');
+export { on, color, hex, variant, explicit };
 `,
     });
     expect(errors).toBe('');
@@ -122,7 +123,9 @@ const b: boolean = rollout.value(user, 'x', true);
 const list: number[] = rollout.value(user, 'x', [1, 2]);
 const v: string | undefined = rollout.variant(user, 'x').variant;
 rollout.allFlags(user, { names: ['whatever'] });
-export { on, s, n, b, list, v };
+const explicit: { max: number } = rollout.value<{ max: number }>(user, 'limits', { max: 1 });
+const wide: string = rollout.value<string>(user, 'x', 'y');
+export { on, s, n, b, list, v, explicit, wide };
 `,
     });
     expect(errors).toBe('');

@@ -108,7 +108,11 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
   }
 
   /** The variant's value (on) or `offValue` (off), or `fallback` when unset or of another JSON type. */
-  value<N extends FlagName, T extends FlagValueOf<N>>(user: U, name: N, fallback: T): Widened<T> {
+  value<T extends FlagValueOf<N>, N extends FlagName = FlagName>(
+    user: U,
+    name: N,
+    fallback: T,
+  ): Widened<T> {
     return this.evaluator.value(user, name, fallback as JsonValue) as Widened<T>;
   }
 

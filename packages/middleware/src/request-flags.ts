@@ -37,7 +37,7 @@ export class RequestFlags<U = User> {
   }
 
   /** The variant's value or `fallback` (`rollout.value`). */
-  value<N extends FlagName, T extends FlagValueOf<N>>(name: N, fallback: T): Widened<T> {
+  value<T extends FlagValueOf<N>, N extends FlagName = FlagName>(name: N, fallback: T): Widened<T> {
     return this.rollout.value(this.user, name, fallback);
   }
 
