@@ -47,6 +47,7 @@ export function runMiddlewareTests(framework: string, harness: Harness): void {
         rollout,
         user: (headers) => {
           calls++;
+          if (headers.get('x-user') === 'boom') throw new Error('no session store');
           const user = { id: Number(headers.get('x-user') ?? 0) };
           return asyncUser ? Promise.resolve(user) : user;
         },
@@ -88,6 +89,10 @@ export function runMiddlewareTests(framework: string, harness: Harness): void {
       } finally {
         asyncUser = false;
       }
+    });
+
+    it('a user function that throws fails the request (500)', async () => {
+      expect((await fetch(`${app.url}/flags`, { headers: { 'x-user': 'boom' } })).status).toBe(500);
     });
 
     it('requireFlag: passes when on, 404 JSON when off', async () => {
