@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,18 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const store = `file:${join(dir, 'flags.json')}`;
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
-const TSCONFIG = JSON.stringify({
-  compilerOptions: {
-    strict: true,
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    target: 'ES2022',
-    noEmit: true,
-    skipLibCheck: true,
-    types: [],
-  },
-  include: ['*.ts'],
-});
+const TSCONFIG = fileURLToPath(new URL('./fixtures/typecheck-tsconfig.json', import.meta.url));
 
 const USE = `import type { Rollout } from '@rollout/core';
 declare const rollout: Rollout;
@@ -33,7 +22,7 @@ const user = { id: 1 };
 /** Type-checks the `.ts` files of `project`; its diagnostics, one per line ('' when clean). */
 function typecheck(project: string, files: Record<string, string>): string {
   mkdirSync(project, { recursive: true });
-  writeFileSync(join(project, 'tsconfig.json'), TSCONFIG);
+  copyFileSync(TSCONFIG, join(project, 'tsconfig.json'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(project, name), text);
   try {
     execFileSync(process.execPath, [tsc, '-p', project, '--pretty', 'false'], { encoding: 'utf8' });
