@@ -1,6 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Rollout } from '@rollout/core';
+import { flagsMiddleware, requireFlag } from '@rollout/middleware/express';
 import { createRolloutServer } from '@rollout/server';
+import express, { type ErrorRequestHandler, type Response } from 'express';
 import { userFromRequest } from './user.js';
 
 /** What the handler needs: the client to ask, and a label for the store (already redacted). */
@@ -11,110 +13,122 @@ export interface AppContext {
 
 type Json = Record<string, unknown>;
 
-function send(res: ServerResponse, status: number, body: Json): void {
-  const text = `${JSON.stringify(body, null, 2)}\n`;
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
+function send(res: Response, status: number, body: Json): void {
+  res.status(status).set('cache-control', 'no-store').type('json');
+  res.send(`${JSON.stringify(body, null, 2)}\n`);
 }
 
 /**
- * The example's HTTP handler. Every answer comes from `rollout.can`/`explain`,
- * synchronous reads of the local snapshot: no request waits on the store.
+ * The example's Express app. `flagsMiddleware` maps each request to its user once
+ * (from the query or `x-user-*` headers) and sets `req.flags`; every answer is a
+ * synchronous read of the local snapshot: no request waits on the store.
  *
- * - `GET /`         every flag and what the current user gets (and why)
- * - `GET /beta`     403 unless `new_dashboard` is on for the user
+ * - `GET /`         every flag and what the current user gets (and why), and the
+ *                   same answers as the page's bootstrap (`req.flags.all()`)
+ * - `GET /beta`     403 unless `new_dashboard` is on for the user (`requireFlag`)
  * - `GET /checkout` the checkout variant: `v2` for users in `checkout_v2`'s percentage
  * - `GET /health`   the client's status (ready, stale) and snapshot revision
  */
-export function handle(context: AppContext, req: IncomingMessage, res: ServerResponse): void {
+export function expressApp(context: AppContext): express.Express {
   const { rollout } = context;
-  const url = new URL(req.url ?? '/', 'http://example.invalid');
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
     res.setHeader('allow', 'GET, HEAD');
     send(res, 405, { error: 'method not allowed' });
-    return;
-  }
-  const user = userFromRequest(url.searchParams, req.headers);
-  switch (url.pathname) {
-    case '/': {
-      const flags = rollout.snapshot().map((feature) => {
-        const why = rollout.explain(user, feature.name);
-        return {
-          name: feature.name,
-          description: feature.description,
-          enabled: why.enabled,
-          reason: why.reason,
-        };
-      });
-      const body: Json = {
-        user,
-        store: context.storeLabel,
-        status: rollout.status,
-        revision: rollout.revision,
-        flags,
-        try: ['/beta?user=123', '/beta?user=5&groups=vip', '/checkout?user=42', '/?country=NZ'],
+  });
+  app.use(
+    flagsMiddleware({
+      rollout,
+      user: (req) =>
+        userFromRequest(new URL(req.url, 'http://example.invalid').searchParams, req.headers),
+    }),
+  );
+
+  app.get('/', (req, res) => {
+    const flags = rollout.snapshot().map((feature) => {
+      const why = req.flags.explain(feature.name);
+      return {
+        name: feature.name,
+        description: feature.description,
+        enabled: why.enabled,
+        reason: why.reason,
       };
-      if (rollout.can(user, 'nz_banner'))
-        body.banner = 'Kia ora! Free shipping across New Zealand.';
-      send(res, 200, body);
-      return;
-    }
-    case '/beta': {
-      // The FooHandler pattern: deny unless the flag is on for this user.
-      const why = rollout.explain(user, 'new_dashboard');
-      if (!why.enabled) {
-        send(res, 403, {
-          error: 'forbidden',
-          feature: 'new_dashboard',
-          reason: why.reason,
-          hint: 'try ?user=123 or ?groups=vip',
-        });
-        return;
-      }
-      send(res, 200, {
-        page: 'new dashboard',
-        welcome: `Welcome to the beta, user ${user.id ?? 'anonymous'}`,
-        reason: why.reason,
-      });
-      return;
-    }
-    case '/checkout': {
-      const why = rollout.explain(user, 'checkout_v2');
-      const feature = rollout.snapshot().find((f) => f.name === 'checkout_v2');
-      const v2 = typeof feature?.data.variant === 'string' ? feature.data.variant : 'v2';
-      send(res, 200, {
-        variant: why.enabled ? v2 : 'classic',
-        reason: why.reason,
-        bucket: why.bucket,
-        percentage: why.percentage,
-      });
-      return;
-    }
-    case '/health': {
-      const healthy = rollout.status === 'ready';
-      send(res, healthy ? 200 : 503, { status: rollout.status, revision: rollout.revision });
-      return;
-    }
-    default:
-      send(res, 404, {
-        error: 'not found',
-        paths: ['/', '/beta', '/checkout', '/health', '/flags/'],
-      });
-  }
+    });
+    const body: Json = {
+      user: req.flags.user,
+      store: context.storeLabel,
+      status: rollout.status,
+      revision: rollout.revision,
+      flags,
+      bootstrap: req.flags.all(),
+      try: ['/beta?user=123', '/beta?user=5&groups=vip', '/checkout?user=42', '/?country=NZ'],
+    };
+    if (req.flags.can('nz_banner')) body.banner = 'Kia ora! Free shipping across New Zealand.';
+    send(res, 200, body);
+  });
+
+  // The FooHandler pattern: deny unless the flag is on for this user.
+  const beta = requireFlag('new_dashboard', {
+    onDisabled: (req, res) =>
+      send(res, 403, {
+        error: 'forbidden',
+        feature: 'new_dashboard',
+        reason: req.flags.explain('new_dashboard').reason,
+        hint: 'try ?user=123 or ?groups=vip',
+      }),
+  });
+  app.get('/beta', beta, (req, res) => {
+    const id = (req.flags.user as { id?: string }).id;
+    send(res, 200, {
+      page: 'new dashboard',
+      welcome: `Welcome to the beta, user ${id ?? 'anonymous'}`,
+      reason: req.flags.explain('new_dashboard').reason,
+    });
+  });
+
+  app.get('/checkout', (req, res) => {
+    const why = req.flags.explain('checkout_v2');
+    const feature = rollout.snapshot().find((f) => f.name === 'checkout_v2');
+    const v2 = typeof feature?.data.variant === 'string' ? feature.data.variant : 'v2';
+    send(res, 200, {
+      variant: why.enabled ? v2 : 'classic',
+      reason: why.reason,
+      bucket: why.bucket,
+      percentage: why.percentage,
+    });
+  });
+
+  app.get('/health', (_req, res) => {
+    const healthy = rollout.status === 'ready';
+    send(res, healthy ? 200 : 503, { status: rollout.status, revision: rollout.revision });
+  });
+
+  app.use((_req, res) => {
+    send(res, 404, {
+      error: 'not found',
+      paths: ['/', '/beta', '/checkout', '/health', '/flags/'],
+    });
+  });
+  // Flag reads never throw; this guards the example's own code.
+  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+    send(res, 500, { error: error instanceof Error ? error.message : String(error) });
+  };
+  app.use(onError);
+  return app;
 }
 
 /** Where the app mounts rollout's dashboard, admin API and OFREP endpoints. */
 export const FLAGS_PATH = '/flags';
 
 /**
- * An HTTP server running {@link handle}, with `@rollout/server` mounted at
+ * An HTTP server running {@link expressApp}, with `@rollout/server` mounted at
  * `/flags`: the dashboard at `/flags/`, the admin API under `/flags/api`, OFREP
  * under `/flags/ofrep/v1`. Without credentials it answers this machine only
- * (read-write), so the example never opens its flags to the network. Not listening yet.
+ * (read-write), so the example never opens its flags to the network. The flags
+ * server sits in front of the Express app because the app answers GET and HEAD
+ * only, and the admin API writes. Not listening yet.
  */
 export function createApp(context: AppContext): Server {
   const flags = createRolloutServer({
@@ -122,6 +136,7 @@ export function createApp(context: AppContext): Server {
     basePath: FLAGS_PATH,
     admin: { environment: { name: 'example app', color: '#0f766e' } },
   });
+  const app = expressApp(context);
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
     if (path === FLAGS_PATH || path.startsWith(`${FLAGS_PATH}?`)) {
@@ -134,12 +149,7 @@ export function createApp(context: AppContext): Server {
       flags(req, res);
       return;
     }
-    try {
-      handle(context, req, res);
-    } catch (error) {
-      // `can`/`explain` never throw; this guards the example's own code.
-      send(res, 500, { error: error instanceof Error ? error.message : String(error) });
-    }
+    app(req, res);
   });
   // The dashboard's event streams end with the app.
   server.on('close', () => void flags.close());

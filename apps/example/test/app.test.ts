@@ -91,6 +91,13 @@ describe('the example app on a memory store', () => {
     expect((await get('/?country=AU')).body.banner).toBeUndefined();
   });
 
+  it('GET / embeds the user’s bootstrap: req.flags.all(), the answers rollout.allFlags gives', async () => {
+    const { body } = await get('/?user=123');
+    const bootstrap = body.bootstrap as Record<string, { enabled: boolean; reason: string }>;
+    expect(bootstrap.new_dashboard).toEqual({ enabled: true, reason: 'USER_LISTED' });
+    expect(Object.keys(bootstrap)).toEqual((body.flags as { name: string }[]).map((f) => f.name));
+  });
+
   it('answers 404 for unknown paths and 405 for other methods', async () => {
     expect((await get('/nope')).status).toBe(404);
     const res = await fetch(`${app.url}/beta`, { method: 'POST' });

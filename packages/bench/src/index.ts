@@ -3,7 +3,7 @@
  * to packages/bench/results/, and a Markdown copy of the tables (results/performance.md;
  * with BENCH_WRITE_PERFORMANCE=1 also packages/bench/PERFORMANCE.md).
  *
- * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,variants,growth,snapshot,activate,fill,stores,http
+ * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,variants,growth,snapshot,activate,fill,stores,http,middleware
  * to run some sections; BENCH_STORES=memory,file,redis,postgres,memcache to pick stores.
  */
 import { writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ import { describeMachine, peerVersions } from './harness/machine.js';
 import { RESULTS_DIR, Report } from './harness/report.js';
 import { formatNs } from './harness/table.js';
 import { runHttpSection } from './http/http-section.js';
+import { runRequestFlagsSection } from './middleware/request-flags-section.js';
 import { openCatalog, type StoreKey } from './stores/catalog.js';
 import { runStoreSection } from './stores/store-section.js';
 
@@ -37,6 +38,7 @@ const ALL_SECTIONS = [
   'fill',
   'stores',
   'http',
+  'middleware',
 ] as const;
 const ALL_STORES: StoreKey[] = ['memory', 'file', 'redis', 'postgres', 'memcache', 'sqlite'];
 
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
   }
 
   if (sections.includes('http')) await runHttpSection(report, budget);
+  if (sections.includes('middleware')) await runRequestFlagsSection(report, budget);
 
   const seconds = (performance.now() - started) / 1000;
   const missed = verdicts.filter((v) => !v.meetsTarget);

@@ -34,6 +34,15 @@ export {
   isOnReason,
 } from './evaluate.js';
 export { EvaluatorKind } from './evaluator-kind.js';
+export type {
+  FlagDeclaration,
+  FlagName,
+  FlagValueOf,
+  FlagVariantOf,
+  FlagVariantResult,
+  RolloutFlags,
+  Widened,
+} from './flag-types.js';
 export {
   HASH_GEM,
   HASH_GEM_ID_MODULO,
@@ -76,8 +85,10 @@ export {
 } from './open-store.js';
 export { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './reasons.js';
 export {
+  type AllFlagsOptions,
   type Explanation,
   type FeatureChangeEvent,
+  type FlagAnswers,
   type HistoryPageOptions,
   Rollout,
   type RolloutEvents,

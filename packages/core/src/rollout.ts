@@ -1,3 +1,4 @@
+import { type AllFlagsOptions, allFlags, type FlagAnswers } from './client/all-flags.js';
 import { assembleClient } from './client/assemble.js';
 import type { ChangeHistory, HistoryPageOptions } from './client/change-history.js';
 import type { Evaluator } from './client/evaluator.js';
@@ -5,27 +6,22 @@ import type { RolloutEvents, RolloutStatus } from './client/events.js';
 import type { Explanation } from './client/explain.js';
 import type { FeatureWriter } from './client/feature-writer.js';
 import { byName, type LocalSnapshot } from './client/local-snapshot.js';
-import type { RolloutOptions } from './client/options.js';
+import type { RolloutOptions, UpdateOptions } from './client/options.js';
 import type { SyncLoop } from './client/sync-loop.js';
 import { TypedEmitter } from './emitter.js';
 import { ValidationError } from './errors.js';
+import type { FlagName, FlagValueOf, FlagVariantResult, Widened } from './flag-types.js';
 import type { Feature, FeatureInput, FeaturePatch, JsonValue, User, Variant } from './model.js';
 import type { FeatureStore, HistoryEntry } from './store.js';
 import type { WriteOptions } from './validation/history.js';
 import { validateFeatureName } from './validation.js';
-import type { VariantResult } from './variant-evaluate.js';
 
+export type { AllFlagsOptions, FlagAnswers } from './client/all-flags.js';
 export type { HistoryPageOptions } from './client/change-history.js';
 export type { FeatureChangeEvent, RolloutEvents, RolloutStatus } from './client/events.js';
 export type { Explanation } from './client/explain.js';
-export type { RolloutOptions } from './client/options.js';
+export type { RolloutOptions, UpdateOptions } from './client/options.js';
 export type { VariantResult } from './variant-evaluate.js';
-
-/** Options of {@link Rollout.updateFeature}: who and why, and the version the change was made from. */
-export interface UpdateOptions extends WriteOptions {
-  /** Write only if the stored feature is at this version; VersionConflictError otherwise. */
-  expectedVersion?: number;
-}
 
 /**
  * The rollout client. Evaluation (`can`, `explain`) is synchronous, never throws
@@ -82,11 +78,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     return this.sync.isReady;
   }
 
-  /**
-   * Resolves once the first snapshot is loaded. Rejects if that load fails; the
-   * client keeps retrying in the background, and a later `ready()` waits for the
-   * next attempt.
-   */
+  /** Resolves once the first snapshot loaded; rejects if that load fails (retries go on; a later call waits for the next). */
   ready(): Promise<void> {
     return this.sync.ready();
   }
@@ -96,27 +88,32 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
    * Unknown features are off. Before `ready()` resolved it answers false and emits
    * one `NotReadyError` through `error`; `explain` then says `NOT_READY`.
    */
-  can(user: U, name: string): boolean {
+  can(user: U, name: FlagName): boolean {
     return this.evaluator.can(user, name);
   }
 
   /** Like `can`, with the step that decided and what the client knew. Synchronous, never throws. */
-  explain(user: U, name: string): Explanation {
+  explain(user: U, name: FlagName): Explanation {
     return this.evaluator.explain(user, name);
   }
 
   /** `can` plus the variant and its value (`offValue` when off). Never throws; the result is shared and frozen. */
-  variant(user: U, name: string): VariantResult {
-    return this.evaluator.variant(user, name);
+  variant<N extends FlagName>(user: U, name: N): FlagVariantResult<N> {
+    return this.evaluator.variant(user, name) as FlagVariantResult<N>;
+  }
+
+  /** Every flag's `variant` answer for `user` (or only `names`), keyed by name: JSON to embed in a page. */
+  allFlags(user: U, options?: AllFlagsOptions): FlagAnswers {
+    return allFlags(this.evaluator, this.local, user, options);
   }
 
   /** The variant's value (on) or `offValue` (off), or `fallback` when unset or of another JSON type. */
-  value(user: U, name: string, fallback: string): string;
-  value(user: U, name: string, fallback: number): number;
-  value(user: U, name: string, fallback: boolean): boolean;
-  value<T extends JsonValue>(user: U, name: string, fallback: T): T;
-  value<T extends JsonValue>(user: U, name: string, fallback: T): T {
-    return this.evaluator.value(user, name, fallback);
+  value<T extends FlagValueOf<N>, N extends FlagName = FlagName>(
+    user: U,
+    name: N,
+    fallback: T,
+  ): Widened<T> {
+    return this.evaluator.value(user, name, fallback as JsonValue) as Widened<T>;
   }
 
   /**
@@ -183,18 +180,12 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     return this.writer.activate(name, options);
   }
 
-  /**
-   * Turns the feature off for everyone, like the rollout gem's `deactivate`: clears
-   * groups, users, percentage and rules. Description, data and the deny list stay.
-   */
+  /** Turns the feature off for everyone (gem's `deactivate`): clears groups, users, percentage, rules; keeps the rest. */
   deactivate(name: string, options?: WriteOptions): Promise<Feature> {
     return this.writer.deactivate(name, options);
   }
 
-  /**
-   * Adds a user (object with `id`, or an id) to the feature's list, pinned to
-   * `options.variant` if given. Creates the feature if needed.
-   */
+  /** Adds a user (object or id) to the feature's list, pinned to `options.variant` if given. Creates the feature if needed. */
   activateUser(
     name: string,
     userOrId: U | string | number,
@@ -296,10 +287,7 @@ export class Rollout<U = User> extends TypedEmitter<RolloutEvents> {
     if (this.closeStore) await this.store.close();
   }
 
-  /**
-   * Reloads the whole snapshot from the store now. Resolves when done; rejects
-   * (and marks the client stale) when the store cannot be read.
-   */
+  /** Reloads the whole snapshot from the store now; rejects (and marks the client stale) when it cannot be read. */
   async refresh(): Promise<void> {
     this.sync.assertOpen();
     await this.sync.refresh();

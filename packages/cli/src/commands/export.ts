@@ -1,7 +1,6 @@
-import { rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { Command } from '../command.js';
 import { EXPORT_FORMAT, toExportDocument } from '../export-format.js';
+import { writeAtomic } from '../files.js';
 
 /** `rollout export`: every feature as a versioned JSON document. */
 export const exportCommand: Command = {
@@ -25,10 +24,7 @@ export const exportCommand: Command = {
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     if (typeof options.output === 'string') {
       const target = options.output;
-      // Temp file next to the target, then rename: readers never see half a file.
-      const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-      await writeFile(temp, text, 'utf8');
-      await rename(temp, target);
+      await writeAtomic(target, text);
       ctx.out.note(`exported ${doc.features.length} feature(s) to ${target}`);
     } else {
       ctx.out.line(text.trimEnd());

@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { VersionConflictError } from '@rollout/core';
-import { CliError } from '../cli-error.js';
 import type { Command } from '../command.js';
-import { EXIT } from '../exit-codes.js';
 import { EXPORT_FORMAT, parseExportDocument } from '../export-format.js';
+import { readInput } from '../files.js';
 import {
   ALL_CONTENT_FIELDS,
   applyFeature,
@@ -32,16 +30,7 @@ export const importCommand: Command = {
   ],
   async run(ctx, [file = ''], options) {
     const dryRun = options['dry-run'] === true;
-    let text: string;
-    try {
-      text = file === '-' ? await ctx.readStdin() : await readFile(file, 'utf8');
-    } catch (error) {
-      throw new CliError(
-        `cannot read ${JSON.stringify(file)}: ${(error as { code?: string }).code ?? String(error)}`,
-        EXIT.ERROR,
-        { cause: error },
-      );
-    }
+    const text = await readInput(ctx, file);
     const features = parseExportDocument(text, file === '-' ? 'stdin' : file);
     const client = await ctx.client();
     const results: SyncResult[] = [];

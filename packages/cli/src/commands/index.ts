@@ -13,6 +13,7 @@ import { setCommand } from './set.js';
 import { setVariantsCommand } from './set-variants.js';
 import { showCommand } from './show.js';
 import { toggleCommands } from './toggles.js';
+import { typegenCommand } from './typegen.js';
 import { watchCommand } from './watch.js';
 
 /** Every command, in the order `rollout --help` lists them. */
@@ -32,4 +33,5 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   importCommand,
   importGemCommand,
+  typegenCommand,
 ];

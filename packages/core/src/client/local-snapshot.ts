@@ -40,6 +40,11 @@ export class LocalSnapshot {
     return [...this.compiled.values()].map((cf) => structuredClone(cf.feature)).sort(byName);
   }
 
+  /** The names of every known feature, sorted (code unit order). */
+  names(): string[] {
+    return [...this.compiled.keys()].sort();
+  }
+
   /** Marks the start of a read from the store: records applied later by a local write count as newer than what it reads. */
   epoch(): number {
     return this.localEpoch;

@@ -1,5 +1,6 @@
 import type { User } from '../model.js';
 import type { FeatureStore } from '../store.js';
+import type { WriteOptions } from '../validation/history.js';
 
 /** Options of {@link Rollout}. */
 export interface RolloutOptions<U = User> {
@@ -22,4 +23,10 @@ export interface RolloutOptions<U = User> {
   closeStore?: boolean;
   /** Clock, for tests. */
   now?: () => Date;
+}
+
+/** Options of `Rollout.updateFeature`: who and why, and the version the change was made from. */
+export interface UpdateOptions extends WriteOptions {
+  /** Write only if the stored feature is at this version; VersionConflictError otherwise. */
+  expectedVersion?: number;
 }
