@@ -118,6 +118,8 @@ export function variantsSection(feature, canWrite) {
   const body = h('tbody', {});
   const sum = h('p', { class: 'weight-sum', role: 'status' });
   const showSum = () => {
+    // An empty table would be headings over nothing.
+    body.parentElement?.toggleAttribute('hidden', rows.length === 0);
     if (rows.length === 0) {
       sum.textContent = 'No variants: saving an empty table removes them.';
       sum.classList.remove('error');
@@ -139,7 +141,6 @@ export function variantsSection(feature, canWrite) {
     return row;
   };
   for (const v of variants) addRow(v);
-  showSum();
   const offValue = h('input', { autocomplete: 'off', spellcheck: 'false', class: 'mono' });
   offValue.value = feature.offValue === undefined ? '' : JSON.stringify(feature.offValue);
   const offError = errorBox();
@@ -258,5 +259,6 @@ export function variantsSection(feature, canWrite) {
         : null,
     ),
   );
+  showSum();
   return section('Variants', intro, form, error);
 }
