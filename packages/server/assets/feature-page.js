@@ -14,6 +14,7 @@ import {
 import { base, main, state } from './page.js';
 import { focusHeading } from './router.js';
 import { rulesSection } from './rule-section.js';
+import { variantsSection } from './variant-section.js';
 
 export async function renderFeature(name) {
   const feature = await api('GET', `/features/${encodeURIComponent(name)}`).catch((e) => {
@@ -70,6 +71,7 @@ export function showFeature(feature) {
     listSection(feature, canWrite, 'excludedUsers', 'Deny list', 'Users who never get it'),
     groupsSection(feature, canWrite),
     rulesSection(feature, canWrite),
+    variantsSection(feature, canWrite),
     explainSection(feature),
     descriptionSection(feature, canWrite),
     dataSection(feature, canWrite),

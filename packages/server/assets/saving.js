@@ -8,7 +8,8 @@ import { main, state } from './page.js';
 /**
  * Saves an edit. `edit(feature)` returns the patch to apply to that version, so a
  * re-apply after a conflict recomputes it from what is stored now (adding users to
- * the current list, not writing back the old list).
+ * the current list, not writing back the old list). `errorEl` is the element that shows
+ * a refused save, or a function given the API's `{ code, message, field }`.
  */
 export async function save(edit, what, errorEl) {
   const baseFeature = state.feature;
@@ -23,6 +24,9 @@ export async function save(edit, what, errorEl) {
     if (!(e instanceof ApiError)) throw e;
     if (e.status === 409 && e.body.code === 'VERSION_CONFLICT' && e.body.current) {
       showConflict(baseFeature, e.body.current, edit, what);
+    } else if (typeof errorEl === 'function') {
+      // The section places the error itself (next to the field the API names).
+      errorEl(e.body);
     } else if (errorEl) {
       showError(errorEl, e.body);
     } else {

@@ -351,6 +351,67 @@ describe.each(cases)(
       expect(await overflow()).toBeLessThanOrEqual(375);
       await page.setViewportSize({ width: 1100, height: 900 });
     });
+
+    it('sets weighted variants and the off value through the table, and refuses a sum of 90', async () => {
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${served.url}/features/dark_mode`);
+      const variants = await region(page, 'Variants');
+      await expect.poll(() => variants.getByText('No variants').count()).toBe(1);
+      await variants.getByRole('button', { name: 'Add variant' }).click();
+      await variants.getByRole('textbox', { name: 'Name of row 1' }).fill('red');
+      await variants.getByRole('textbox', { name: 'Value of red' }).fill('"#f00"');
+      await variants.getByRole('spinbutton', { name: 'Weight of red' }).fill('60');
+      await variants.getByRole('button', { name: 'Add variant' }).click();
+      await variants.getByRole('textbox', { name: 'Name of row 2' }).fill('blue');
+      await variants.getByRole('textbox', { name: 'Value of blue' }).fill('{"hex": "#00f"}');
+      await variants.getByRole('spinbutton', { name: 'Weight of blue' }).fill('30');
+      expect(await variants.getByRole('status').textContent()).toBe(
+        'Weights sum to 90 %; they must sum to 100 %.',
+      );
+      await variants.getByRole('spinbutton', { name: 'Weight of blue' }).fill('40');
+      expect(await variants.getByRole('status').textContent()).toBe('Weights sum to 100 %.');
+      await variants.getByRole('textbox', { name: 'Off value (JSON)' }).fill('"grey"');
+      await saving(page, () => variants.getByRole('button', { name: 'Save' }).click());
+      await waitFor(
+        'the variants',
+        async () => (await rollout.getFeature('dark_mode'))?.variants?.length === 2,
+      );
+      expect(await rollout.getFeature('dark_mode')).toMatchObject({
+        variants: [
+          { name: 'red', value: '#f00', weight: 60 },
+          { name: 'blue', value: { hex: '#00f' }, weight: 40 },
+        ],
+        offValue: 'grey',
+      });
+
+      // A sum of 90 is refused, with a message in the section; nothing is written.
+      const stored = (await rollout.getFeature('dark_mode'))?.version;
+      const again = await region(page, 'Variants');
+      await again.getByRole('spinbutton', { name: 'Weight of blue' }).fill('30');
+      await again.getByRole('button', { name: 'Save' }).click();
+      await expect
+        .poll(() => again.getByRole('alert').filter({ hasText: 'sum to 90' }).textContent())
+        .toBe('variants: the weights sum to 90 %; they must sum to 100 %');
+      expect((await rollout.getFeature('dark_mode'))?.version).toBe(stored);
+
+      // An error from the API shows next to the field it names (here variants[1].name).
+      await again.getByRole('spinbutton', { name: 'Weight of blue' }).fill('40');
+      await again.getByRole('textbox', { name: 'Name of blue' }).fill('');
+      await again.getByRole('button', { name: 'Save' }).click();
+      const nameField = again.getByRole('textbox', { name: 'Name of row 2' });
+      await expect.poll(() => nameField.getAttribute('aria-invalid')).toBe('true');
+      expect(await nameField.locator('xpath=..').getByRole('alert').textContent()).not.toBe('');
+      expect((await rollout.getFeature('dark_mode'))?.version).toBe(stored);
+
+      // Remove all variants (after a confirmation): the feature is plain on/off again.
+      await again.getByRole('button', { name: 'Remove all variants' }).click();
+      await saving(page, () =>
+        page.getByRole('dialog').getByRole('button', { name: 'Remove variants' }).click(),
+      );
+      expect((await rollout.getFeature('dark_mode'))?.variants).toBeUndefined();
+      expect(errors).toEqual([]);
+    });
   },
 );
 
