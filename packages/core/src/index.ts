@@ -73,6 +73,16 @@ export {
   parseStoreUrl,
   redactStoreUrl,
 } from './open-store.js';
+export {
+  type ApplyOptions,
+  type ApplyResult,
+  applyOperations,
+  checkOperations,
+  type FeatureOperation,
+  MAX_OPERATIONS,
+  type SettableField,
+  type UnsettableField,
+} from './operations.js';
 export { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './reasons.js';
 export {
   type Explanation,

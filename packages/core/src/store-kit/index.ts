@@ -8,6 +8,14 @@
  * import { ClosedGuard, ListenerSet, checkExpectedVersion, versionConflict } from '@rollout/core/store';
  * ```
  */
+
+export {
+  type ApplyOptions,
+  type ApplyResult,
+  applyOperations,
+  checkOperations,
+  type FeatureOperation,
+} from '../operations.js';
 export type {
   FeatureStore,
   HistoryAction,
