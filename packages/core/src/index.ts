@@ -77,6 +77,7 @@ export {
   type ApplyOptions,
   type ApplyResult,
   applyOperations,
+  checkApplyArguments,
   checkOperations,
   type FeatureOperation,
   MAX_OPERATIONS,

@@ -1,6 +1,8 @@
+import { applyGroup } from './groups/apply.js';
 import { basicGroup } from './groups/basic.js';
 import { concurrencyGroup } from './groups/concurrency.js';
 import { conflictsGroup } from './groups/conflicts.js';
+import { contentionGroup } from './groups/contention.js';
 import { historyGroup } from './groups/history.js';
 import { hostileInputGroup } from './groups/hostile-input.js';
 import { lifecycleGroup } from './groups/lifecycle.js';
@@ -19,8 +21,10 @@ export const ALL_GROUPS: readonly ConformanceGroup[] = [
   notificationGroup,
   hostileInputGroup,
   variantsGroup,
+  applyGroup,
   concurrencyGroup,
   multiProcessGroup,
+  contentionGroup,
   historyGroup,
   lifecycleGroup,
 ];

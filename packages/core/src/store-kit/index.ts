@@ -13,6 +13,7 @@ export {
   type ApplyOptions,
   type ApplyResult,
   applyOperations,
+  checkApplyArguments,
   checkOperations,
   type FeatureOperation,
 } from '../operations.js';

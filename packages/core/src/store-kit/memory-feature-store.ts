@@ -3,7 +3,7 @@ import {
   type ApplyOptions,
   type ApplyResult,
   applyOperations,
-  checkOperations,
+  checkApplyArguments,
   type FeatureOperation,
 } from '../operations.js';
 import type {
@@ -16,7 +16,7 @@ import type {
   WriteContext,
 } from '../store.js';
 import { checkHistoryQuery, checkWriteContext } from '../validation/history.js';
-import { parseFeature, validateFeatureName } from '../validation.js';
+import { parseFeature } from '../validation.js';
 import { ClosedGuard } from './closed-guard.js';
 import { copyFeature } from './copy.js';
 import { appendToLog, DEFAULT_HISTORY_LIMIT, historyEntry, queryLog } from './history-log.js';
@@ -137,17 +137,15 @@ export class MemoryFeatureStore implements FeatureStore {
     context?: WriteContext,
   ): Promise<ApplyResult> {
     this.guard.assertOpen();
-    const checkedName = validateFeatureName(name);
-    const checkedOps = checkOperations(operations);
-    const checked = checkWriteContext(context);
-    const current = this.features.get(checkedName);
-    const result = applyOperations(checkedName, current, checkedOps, options);
+    const checked = checkApplyArguments(name, operations, context);
+    const current = this.features.get(checked.name);
+    const result = applyOperations(checked.name, current, checked.operations, options);
     if (!result.changed) return { feature: copyFeature(result.feature), changed: false };
     const record = checkFeatureRecord(result.feature);
     record.version = (current?.version ?? 0) + 1;
     this.features.set(record.name, record);
     this.changed(record.name, record);
-    this.record(record.name, record, current, checked);
+    this.record(record.name, record, current, checked.context);
     return { feature: copyFeature(record), changed: true };
   }
 
