@@ -77,7 +77,6 @@ export {
   type ApplyOptions,
   type ApplyResult,
   applyOperations,
-  checkApplyArguments,
   checkOperations,
   type FeatureOperation,
   MAX_OPERATIONS,
@@ -107,6 +106,7 @@ export type {
   StoreSnapshot,
   WriteContext,
 } from './store.js';
+export { checkApplyArguments } from './store-kit/apply-arguments.js';
 export {
   registerStore,
   STORE_PACKAGES,

@@ -2,14 +2,11 @@ import { FeatureNotFoundError, ValidationError } from './errors.js';
 import { LIMITS } from './limits.js';
 import type { Feature } from './model.js';
 import { sameContent } from './same-content.js';
-import type { WriteContext } from './store.js';
-import { checkWriteContext } from './validation/history.js';
 import { validatePatch } from './validation/patch.js';
 import { checkVariantReferences, validateVariantName } from './validation/variants.js';
 import {
   featureFromInput,
   normalizeUserId,
-  validateFeatureName,
   validateGroupName,
   validatePercentage,
 } from './validation.js';
@@ -101,23 +98,6 @@ export function checkOperations(operations: unknown): FeatureOperation[] {
     );
   }
   return operations.map((raw, i) => checkOperation(raw, `operations[${i}]`));
-}
-
-/**
- * The checks every store's `apply` starts with, before anything reaches the backend:
- * the name, the operations ({@link checkOperations}) and the write context (kit
- * `checkWriteContext`). Throws ValidationError; returns the normalized arguments.
- */
-export function checkApplyArguments(
-  name: unknown,
-  operations: unknown,
-  context: unknown,
-): { name: string; operations: FeatureOperation[]; context: WriteContext } {
-  return {
-    name: validateFeatureName(name),
-    operations: checkOperations(operations),
-    context: checkWriteContext(context),
-  };
 }
 
 function checkOperation(raw: unknown, at: string): FeatureOperation {

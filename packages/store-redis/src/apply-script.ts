@@ -112,12 +112,21 @@ local function pinList()
   end
   return pins
 end
+-- The stored lists are sorted: a new value goes in at its place (binary search), no re-sort.
+local function insertSorted(items, v)
+  local low, high = 1, #items
+  while low <= high do
+    local mid = math.floor((low + high) / 2)
+    if items[mid] < v then low = mid + 1 else high = mid - 1 end
+  end
+  table.insert(items, low, v)
+end
 local function add(field, values)
   local l = list(field)
   for _, v in ipairs(values) do
     if not l.has[v] then
       l.has[v] = true
-      l.items[#l.items + 1] = v
+      insertSorted(l.items, v)
       l.dirty, changed = true, true
     end
   end
@@ -133,17 +142,14 @@ local function remove(field, values)
   for _, v in ipairs(l.items) do if not gone[v] then kept[#kept + 1] = v end end
   l.items, l.dirty, changed = kept, true, true
 end
+-- One cjson call for the whole list; cjson writes an empty table as {}, hence the special case.
 local function strings(items)
-  local out = {}
-  for i, v in ipairs(items) do out[i] = cjson.encode(v) end
-  return '[' .. table.concat(out, ',') .. ']'
+  if #items == 0 then return '[]' end
+  return cjson.encode(items)
 end
 local function flush(field)
   local l = lists[field]
-  if l and l.dirty then
-    table.sort(l.items)
-    fields[field] = strings(l.items)
-  end
+  if l and l.dirty then fields[field] = strings(l.items) end
   lists[field] = nil
 end
 local rulesSet = false

@@ -61,6 +61,8 @@ export interface ContentionReport {
   rejected: string[];
   /** Latency of every acknowledged call, ms. */
   latencies: number[];
+  /** From the writer's first call to its last answer, ms. */
+  elapsedMs: number;
 }
 
 /** Runs writer `p`'s calls through `rollout`, lanes in parallel; never throws. */
@@ -69,7 +71,8 @@ export async function runContentionWriter(
   p: number,
   writes: number,
 ): Promise<ContentionReport> {
-  const report: ContentionReport = { acknowledged: 0, rejected: [], latencies: [] };
+  const report: ContentionReport = { acknowledged: 0, rejected: [], latencies: [], elapsedMs: 0 };
+  const began = performance.now();
   await Promise.all(
     contentionLanes(p, writes).map(async (lane) => {
       for (const call of lane) {
@@ -87,5 +90,6 @@ export async function runContentionWriter(
       }
     }),
   );
+  report.elapsedMs = performance.now() - began;
   return report;
 }

@@ -20,6 +20,7 @@ export {
   CONTENTION_WRITERS,
   CONTENTION_WRITES,
   contentionGroup,
+  runContentionProcesses,
   runContentionTests,
 } from './groups/contention.js';
 export { runHistoryTests } from './groups/history.js';

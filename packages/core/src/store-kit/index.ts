@@ -13,7 +13,6 @@ export {
   type ApplyOptions,
   type ApplyResult,
   applyOperations,
-  checkApplyArguments,
   checkOperations,
   type FeatureOperation,
 } from '../operations.js';
@@ -29,6 +28,7 @@ export type {
   WriteContext,
 } from '../store.js';
 export { checkHistoryQuery, checkWriteContext } from '../validation/history.js';
+export { checkApplyArguments } from './apply-arguments.js';
 export { ClosedGuard } from './closed-guard.js';
 export { copyFeature } from './copy.js';
 export {

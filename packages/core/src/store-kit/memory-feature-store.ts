@@ -3,7 +3,6 @@ import {
   type ApplyOptions,
   type ApplyResult,
   applyOperations,
-  checkApplyArguments,
   type FeatureOperation,
 } from '../operations.js';
 import type {
@@ -17,6 +16,7 @@ import type {
 } from '../store.js';
 import { checkHistoryQuery, checkWriteContext } from '../validation/history.js';
 import { parseFeature } from '../validation.js';
+import { checkApplyArguments } from './apply-arguments.js';
 import { ClosedGuard } from './closed-guard.js';
 import { copyFeature } from './copy.js';
 import { appendToLog, DEFAULT_HISTORY_LIMIT, historyEntry, queryLog } from './history-log.js';

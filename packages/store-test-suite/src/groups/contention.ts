@@ -40,7 +40,7 @@ export const contentionGroup: ConformanceGroup = {
       `${writers} writers × ${writes} mixed mutations: exact state, none rejected, one version per write`,
       async (store, options) => {
         const reports = store.capabilities.multiProcess
-          ? await inProcesses(config, options, writers, writes)
+          ? await runContentionProcesses({ ...config, options, writers, writes })
           : await inProcess(store, writers, writes);
         const rejected = reports.flatMap((r) => r.rejected);
         assert.deepEqual(rejected.slice(0, 5), [], `${rejected.length} calls rejected`);
@@ -67,19 +67,26 @@ export function runContentionTests(runner: TestRunner, config: ConformanceOption
   runGroups(runner, config, [contentionGroup]);
 }
 
-async function inProcesses(
-  config: ConformanceOptions,
-  options: unknown,
-  writers: number,
-  writes: number,
-): Promise<ContentionReport[]> {
+/**
+ * Runs the contention workload in `writers` OS processes at once, each opening the store
+ * (`module`'s `exportName` on `options`) with a Rollout client of default settings;
+ * resolves with every writer's report (the benchmark uses it too).
+ */
+export async function runContentionProcesses(run: {
+  module: string;
+  exportName: string;
+  options: unknown;
+  writers: number;
+  writes: number;
+}): Promise<ContentionReport[]> {
+  const { writers, writes, options } = run;
   // Far enough ahead that every child has loaded the store and connected.
   const startAt = Date.now() + 1000 + writers * 400;
   const jobs = Array.from(
     { length: writers },
     (_, writer): ContentionJob => ({
-      module: config.module,
-      exportName: config.exportName,
+      module: run.module,
+      exportName: run.exportName,
       options,
       writer,
       writes,
