@@ -3,7 +3,7 @@
  * to packages/bench/results/, and a Markdown copy of the tables (results/performance.md;
  * with BENCH_WRITE_PERFORMANCE=1 also packages/bench/PERFORMANCE.md).
  *
- * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,variants,growth,snapshot,activate,fill,stores,http,middleware
+ * Environment: BENCH_QUICK=1 for a fast smoke run; BENCH_ONLY=evaluation,variants,growth,snapshot,activate,fill,stores,contention,http,middleware
  * to run some sections; BENCH_STORES=memory,file,redis,postgres,memcache to pick stores.
  */
 import { writeFileSync } from 'node:fs';
@@ -26,6 +26,7 @@ import { formatNs } from './harness/table.js';
 import { runHttpSection } from './http/http-section.js';
 import { runRequestFlagsSection } from './middleware/request-flags-section.js';
 import { openCatalog, type StoreKey } from './stores/catalog.js';
+import { runContentionSection } from './stores/contention-section.js';
 import { runStoreSection } from './stores/store-section.js';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,6 +38,7 @@ const ALL_SECTIONS = [
   'activate',
   'fill',
   'stores',
+  'contention',
   'http',
   'middleware',
 ] as const;
@@ -81,7 +83,8 @@ async function main(): Promise<void> {
   if (sections.includes('growth')) await runFeatureCountSection(report, budget);
 
   const needStores = sections.some(
-    (s) => s === 'snapshot' || s === 'activate' || s === 'fill' || s === 'stores',
+    (s) =>
+      s === 'snapshot' || s === 'activate' || s === 'fill' || s === 'stores' || s === 'contention',
   );
   if (needStores) {
     const catalog = await openCatalog(listFromEnv(process.env.BENCH_STORES, ALL_STORES));
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
       if (sections.includes('snapshot')) await runSnapshotSection(report, budget, catalog);
       if (sections.includes('activate')) await runActivateUserSection(report, budget, catalog);
       if (sections.includes('fill')) await runFillSection(report, budget, catalog);
+      if (sections.includes('contention')) await runContentionSection(report, budget, catalog);
       if (sections.includes('stores')) {
         // The server stores of issues 3, 4 and 5, and the file store (watched, multi-process) too.
         for (const key of ['file', 'redis', 'postgres', 'memcache', 'sqlite'] as const) {

@@ -83,6 +83,16 @@ export {
   parseStoreUrl,
   redactStoreUrl,
 } from './open-store.js';
+export {
+  type ApplyOptions,
+  type ApplyResult,
+  applyOperations,
+  checkOperations,
+  type FeatureOperation,
+  MAX_OPERATIONS,
+  type SettableField,
+  type UnsettableField,
+} from './operations.js';
 export { OPEN_FEATURE_REASONS, type OpenFeatureReason, type Reason } from './reasons.js';
 export {
   type AllFlagsOptions,
@@ -109,6 +119,7 @@ export type {
   StoreSnapshot,
   WriteContext,
 } from './store.js';
+export { checkApplyArguments } from './store-kit/apply-arguments.js';
 export {
   registerStore,
   STORE_PACKAGES,

@@ -1,8 +1,11 @@
 import { FeatureNotFoundError, isRolloutError, VersionConflictError } from './errors.js';
 import type { Feature } from './model.js';
+import { sameContent } from './same-content.js';
 import type { FeatureStore, WriteContext } from './store.js';
 import { jitteredBackoff, sleep } from './store-kit/sleep.js';
 import { featureFromInput } from './validation.js';
+
+export { sameContent };
 
 /** Options for {@link mutateFeature}. */
 export interface MutateOptions {
@@ -31,20 +34,6 @@ export interface MutateResult {
   feature: Feature;
   /** False when the mutation left the feature as it was (nothing was written). */
   changed: boolean;
-}
-
-/** Structural equality of the fields a mutation can change. */
-export function sameContent(a: Feature, b: Feature): boolean {
-  return (
-    a.description === b.description &&
-    a.percentage === b.percentage &&
-    a.hashVersion === b.hashVersion &&
-    JSON.stringify([a.groups, a.users, a.excludedUsers, a.rules, a.data]) ===
-      JSON.stringify([b.groups, b.users, b.excludedUsers, b.rules, b.data]) &&
-    // In an object, so an absent offValue (key dropped) differs from `null`.
-    JSON.stringify({ v: a.variants, o: a.offValue, u: a.userVariants }) ===
-      JSON.stringify({ v: b.variants, o: b.offValue, u: b.userVariants })
-  );
 }
 
 /**

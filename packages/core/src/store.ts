@@ -1,5 +1,6 @@
 import type { StoreError } from './errors.js';
 import type { Feature } from './model.js';
+import type { ApplyOptions, ApplyResult, FeatureOperation } from './operations.js';
 
 /**
  * What a store can do beyond the required members, declared as data so clients
@@ -28,6 +29,12 @@ export interface StoreCapabilities {
   readonly pollIntervalMs: number;
   /** The store keeps an append-only change history (`history` is implemented). */
   readonly history: boolean;
+  /**
+   * The store applies a list of {@link FeatureOperation}s atomically itself (`apply` is
+   * implemented): no read-modify-write loop in the client, no conflict to retry.
+   * Absent or false: clients use `get` + compare-and-set `put`.
+   */
+  readonly apply?: boolean;
 }
 
 /** The store's whole state at one instant. */
@@ -188,6 +195,26 @@ export interface FeatureStore {
    * atomic step (none when nothing was removed).
    */
   remove(name: string, expectedVersion?: number, context?: WriteContext): Promise<boolean>;
+
+  /**
+   * Apply ability (`capabilities.apply`): applies `operations` to the stored feature
+   * `name` in one atomic step of the backend (a script, a locked transaction, under the
+   * file lock), with the semantics of the kit's `applyOperations` (the reference). The
+   * operations are checked first (kit `checkOperations`: ValidationError before
+   * anything reaches the backend). When they change the feature, it is written as one
+   * write like `put`: version + 1, one revision bump, one change notification, one
+   * history entry (`add` when created, `update` otherwise, unless `context.action`
+   * says). When they change nothing, nothing is written and the stored record is
+   * returned with `changed: false`. Throws FeatureNotFoundError when the feature does
+   * not exist and `options.create` is not set, ValidationError when the result would
+   * break a limit or name a variant the feature lacks. Never throws VersionConflictError.
+   */
+  apply?(
+    name: string,
+    operations: readonly FeatureOperation[],
+    options?: ApplyOptions,
+    context?: WriteContext,
+  ): Promise<ApplyResult>;
 
   /**
    * Push ability (`capabilities.push`): calls `listener` for every change made by

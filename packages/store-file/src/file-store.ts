@@ -1,10 +1,15 @@
 import { type Feature, parseFeature } from '@rollout/core';
 import {
+  type ApplyOptions,
+  type ApplyResult,
+  applyOperations,
   ClosedGuard,
+  checkApplyArguments,
   checkExpectedVersion,
   checkHistoryQuery,
   checkWriteContext,
   copyFeature,
+  type FeatureOperation,
   type FeatureStore,
   type HistoryEntry,
   type HistoryQuery,
@@ -64,6 +69,7 @@ export class FileStore implements FeatureStore {
       durable: true,
       pollIntervalMs: this.options.pollInterval,
       history: true,
+      apply: true,
     };
     this.cache = new DocumentCache(this.path);
     this.feed = new ChangeFeed(this.options, {
@@ -124,6 +130,45 @@ export class FileStore implements FeatureStore {
       const previous = doc.features.get(stored.name);
       const history = { name: stored.name, feature: stored, previous, context: checked };
       return { name: stored.name, features, result: copyFeature(stored), history };
+    });
+  }
+
+  /**
+   * Applies the operations to the feature as the file holds it under the lock, and
+   * writes it with its history entry: the lock already serializes writers, so there is
+   * no version to compare and nothing to retry; see FeatureStore.apply.
+   */
+  async apply(
+    name: string,
+    operations: readonly FeatureOperation[],
+    options: ApplyOptions = {},
+    context?: WriteContext,
+  ): Promise<ApplyResult> {
+    this.guard.assertOpen();
+    const checked = checkApplyArguments(name, operations, context);
+    return this.writer.write<ApplyResult>((doc) => {
+      const previous = doc.features.get(checked.name);
+      const next = applyOperations(checked.name, previous, checked.operations, options);
+      if (!next.changed) {
+        return {
+          name: checked.name,
+          features: undefined,
+          result: { feature: copyFeature(next.feature), changed: false },
+        };
+      }
+      const stored: Feature = {
+        ...parseFeature(next.feature),
+        version: (previous?.version ?? 0) + 1,
+      };
+      const features = new Map(doc.features);
+      features.set(stored.name, stored);
+      const history = { name: stored.name, feature: stored, previous, context: checked.context };
+      return {
+        name: stored.name,
+        features,
+        result: { feature: copyFeature(stored), changed: true },
+        history,
+      };
     });
   }
 

@@ -16,5 +16,8 @@ runStoreConformance(
     module: new URL('../dist/index.js', import.meta.url).href,
     exportName: 'FileStore',
     options: () => ({ path: join(dir, `flags-${++counter}.json`) }),
+    // Every write fsyncs the file, its directory and the history sidecar: 8 × 30 keeps the
+    // contention group near 20 s on two cores (ROLLOUT_CONTENTION_WRITES=500 for the full run).
+    contentionWrites: 30,
   },
 );

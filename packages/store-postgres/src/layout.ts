@@ -125,6 +125,8 @@ export function channelName(schema: string, table: string): string {
 export interface Statements {
   /** $1 name -> document, version. */
   readonly get: string;
+  /** $1 name -> document, version, locking the row until the transaction ends (apply). */
+  readonly lock: string;
   /** -> revision (no row when the counter row is missing). */
   readonly revision: string;
   /** -> one row per feature (revision repeated), or one row of nulls and the revision when empty. */
@@ -166,6 +168,7 @@ export function buildStatements(names: TableNames): Statements {
     `pg_notify(${channelParam}, json_build_object('revision', rev.revision, 'name', w.name)::text)`;
   return {
     get: `SELECT document, version FROM ${features} WHERE name = $1::text`,
+    lock: `SELECT document, version FROM ${features} WHERE name = $1::text FOR UPDATE`,
     revision: `SELECT revision FROM ${revision} WHERE id`,
     snapshot: `SELECT c.revision, f.name, f.document, f.version
       FROM (SELECT coalesce((SELECT revision FROM ${revision} WHERE id), 0) AS revision) c

@@ -1,5 +1,8 @@
 import {
+  type ApplyOptions,
+  type ApplyResult,
   type Feature,
+  type FeatureOperation,
   type FeatureStore,
   type HistoryEntry,
   type HistoryQuery,
@@ -12,6 +15,7 @@ import {
 } from '@rollout/core';
 import {
   ClosedGuard,
+  checkApplyArguments,
   checkExpectedVersion,
   checkHistoryQuery,
   checkWriteContext,
@@ -19,6 +23,7 @@ import {
   writeAction,
 } from '@rollout/core/store';
 import type pg from 'pg';
+import { applyInTransaction } from './apply-transaction.js';
 import { ChangeFeed } from './change-feed.js';
 import { decodeRow, decodeSnapshot, encodeFeature, type SnapshotRow } from './codec.js';
 import {
@@ -69,6 +74,8 @@ export class PostgresStore implements FeatureStore {
   private runner: StatementRunner;
   // A view's own closed state; undefined on the store itself.
   private viewGuard: ClosedGuard | undefined;
+  // A view's connection (the application's); undefined on the store itself.
+  private viewClient: pg.ClientBase | undefined;
 
   /** Creates the store; nothing connects until the first call (or `connect()`). */
   constructor(options: PostgresStoreOptions) {
@@ -86,6 +93,7 @@ export class PostgresStore implements FeatureStore {
         durable: true,
         pollIntervalMs: resolved.pollIntervalMs,
         history: true,
+        apply: true,
       },
       feed: new ChangeFeed({
         clientConfig: pool.listenConfig,
@@ -97,6 +105,7 @@ export class PostgresStore implements FeatureStore {
     };
     this.runner = pool;
     this.viewGuard = undefined;
+    this.viewClient = undefined;
   }
 
   /** `postgres`. */
@@ -140,6 +149,7 @@ export class PostgresStore implements FeatureStore {
     view.shared = this.shared;
     view.runner = clientRunner(client);
     view.viewGuard = new ClosedGuard(STORE_NAME);
+    view.viewClient = client;
     return view;
   }
 
@@ -228,6 +238,39 @@ export class PostgresStore implements FeatureStore {
     // No row: the insert found the feature there, or the update found another version.
     if (!row) throw versionConflict(STORE_NAME, name, expectedVersion);
     return { ...clean, version: Number(row.version) };
+  }
+
+  /**
+   * Applies the operations in one transaction that locks the feature's row
+   * (`SELECT ... FOR UPDATE`) and writes the record, its revision bump, history row and
+   * notification: concurrent writers queue on the lock, nothing to retry. On a
+   * `withClient` view the statements run on your connection, in your transaction.
+   * See FeatureStore.apply.
+   */
+  async apply(
+    name: string,
+    operations: readonly FeatureOperation[],
+    options: ApplyOptions = {},
+    context?: WriteContext,
+  ): Promise<ApplyResult> {
+    this.assertOpen();
+    const checked = checkApplyArguments(name, operations, context);
+    const checkedName = checked.name;
+    await this.connect();
+    this.assertOpen();
+    const action = `applying operations to feature ${JSON.stringify(checkedName)}`;
+    const run = (client: pg.ClientBase, ownTransaction: boolean) =>
+      applyInTransaction(this.shared, { client, ownTransaction }, checked, options);
+    const fail = (error: unknown, sent: boolean) =>
+      toStoreError(error, action, { feature: checkedName, inFlightWrite: sent });
+    if (this.viewClient) {
+      try {
+        return await run(this.viewClient, false);
+      } catch (error) {
+        throw fail(error, true);
+      }
+    }
+    return this.shared.pool.withClient((client) => run(client, true), fail);
   }
 
   /**

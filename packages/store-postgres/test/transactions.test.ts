@@ -39,6 +39,26 @@ describe("the store inside the application's own transaction", () => {
     return result.rows.map((row) => row.id as number);
   };
 
+  it('apply through a view commits or rolls back with the transaction', async () => {
+    const inTx = store.withClient(app);
+    await app.query('BEGIN');
+    await inTx.apply('tx', [{ op: 'addUsers', users: ['a'] }], { create: true });
+    await app.query('ROLLBACK');
+    expect(await store.get('tx')).toBeUndefined();
+    await app.query('BEGIN');
+    const { feature } = await inTx.apply('tx', [{ op: 'addUsers', users: ['b'] }], {
+      create: true,
+    });
+    await app.query(`INSERT INTO ${pg.escapeIdentifier(schema)}.orders VALUES (3)`);
+    await app.query('COMMIT');
+    expect(await store.get('tx')).toEqual(feature);
+    expect(await orders()).toEqual([3]);
+    // Outside a transaction too (autocommit): each statement on its own.
+    await inTx.apply('tx', [{ op: 'exclude', users: ['c'] }]);
+    expect((await store.get('tx'))?.excludedUsers).toEqual(['c']);
+    expect((await store.history({ name: 'tx' })).map((e) => e.version)).toEqual([2, 1]);
+  });
+
   it('a version conflict does not abort it: the transaction still commits', async () => {
     await store.put(makeFeature({ name: 'taken', percentage: 5 }), 0);
     const inTx = store.withClient(app);

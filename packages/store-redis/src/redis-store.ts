@@ -1,22 +1,29 @@
 import {
+  type ApplyOptions,
+  type ApplyResult,
   type Feature,
+  FeatureNotFoundError,
+  type FeatureOperation,
   type FeatureStore,
   type HistoryEntry,
   type HistoryQuery,
   type StoreCapabilities,
   type StoreListener,
   type StoreSnapshot,
+  ValidationError,
   validateFeatureName,
   type WriteContext,
 } from '@rollout/core';
 import {
   ClosedGuard,
+  checkApplyArguments,
   checkExpectedVersion,
   checkHistoryQuery,
   checkWriteContext,
   versionConflict,
   writeAction,
 } from '@rollout/core/store';
+import { applyArgs } from './apply-script.js';
 import { ChangeFeed } from './change-feed.js';
 import { decodeFeature, decodeFeatures, decodeRevision, encodeFeature } from './codec.js';
 import {
@@ -31,6 +38,7 @@ import { decodeEntries, encodeContext, historyArgs } from './history.js';
 import type { KeyLayout } from './layout.js';
 import { type RedisStoreOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import {
+  APPLY_SCRIPT,
   HISTORY_SCRIPT,
   type LuaScript,
   PUT_SCRIPT,
@@ -66,6 +74,7 @@ export class RedisStore implements FeatureStore {
     // Pub/sub carries changes; the revision poll is only a safety net.
     pollIntervalMs: 5000,
     history: true,
+    apply: true,
   };
   /** The keys this store uses (for tools and tests). */
   readonly keys: KeyLayout;
@@ -150,6 +159,36 @@ export class RedisStore implements FeatureStore {
     );
     if (status !== 1) throw versionConflict(STORE_NAME, record.name, expectedVersion, current);
     return record;
+  }
+
+  /**
+   * Applies the operations, writes the record and records its history entry in one
+   * script: atomic across processes, nothing to retry; see FeatureStore.apply.
+   */
+  async apply(
+    name: string,
+    operations: readonly FeatureOperation[],
+    options: ApplyOptions = {},
+    context?: WriteContext,
+  ): Promise<ApplyResult> {
+    this.guard.assertOpen();
+    const checked = checkApplyArguments(name, operations, context);
+    const checkedName = checked.name;
+    const args = applyArgs(checked, options, this.keys.channel, this.options.historyLimit);
+    const reply = await this.run<[number, string?, string?, string?]>(
+      APPLY_SCRIPT,
+      args,
+      'applying operations to a feature',
+    );
+    const [status, json, value, why] = reply;
+    if (status === 4) throw new FeatureNotFoundError(checkedName);
+    if (status === 3)
+      throw new ValidationError(
+        json ?? 'feature',
+        value === undefined ? value : JSON.parse(value),
+        why ?? 'invalid',
+      );
+    return { feature: decodeFeature(this.keys, checkedName, json ?? ''), changed: status === 1 };
   }
 
   /** Compare-and-delete with its history entry, in one script; see FeatureStore.remove. */

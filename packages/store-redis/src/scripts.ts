@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { APPLY_SOURCE } from './apply-script.js';
 import type { RedisClient } from './connection.js';
 import { HISTORY_SOURCE, RECORD } from './history.js';
 import type { KeyLayout } from './layout.js';
@@ -72,6 +73,14 @@ record(revision, ARGV[1], tonumber(current) + 1, ARGV[4], nil, previous or nil, 
 redis.call('PUBLISH', ARGV[3], notification(revision, ARGV[1]))
 return {1, revision}
 `);
+
+/**
+ * Applies operations and records the write, in one script; see apply-script.ts.
+ * Returns {1, recordJson} when written, {2, recordJson} when nothing changed, {4} when
+ * the feature does not exist (and was not to be created), {3, field, valueJson, why}
+ * when the result would be invalid (nothing written).
+ */
+export const APPLY_SCRIPT = script(`${NOTIFICATION}${RECORD}${APPLY_SOURCE}`);
 
 /**
  * Consistent snapshot: the revision and every feature read in one atomic step.

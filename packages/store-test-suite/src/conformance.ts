@@ -1,6 +1,8 @@
+import { applyGroup } from './groups/apply.js';
 import { basicGroup } from './groups/basic.js';
 import { concurrencyGroup } from './groups/concurrency.js';
 import { conflictsGroup } from './groups/conflicts.js';
+import { contentionGroup } from './groups/contention.js';
 import { historyGroup } from './groups/history.js';
 import { hostileInputGroup } from './groups/hostile-input.js';
 import { lifecycleGroup } from './groups/lifecycle.js';
@@ -19,8 +21,10 @@ export const ALL_GROUPS: readonly ConformanceGroup[] = [
   notificationGroup,
   hostileInputGroup,
   variantsGroup,
+  applyGroup,
   concurrencyGroup,
   multiProcessGroup,
+  contentionGroup,
   historyGroup,
   lifecycleGroup,
 ];
@@ -41,8 +45,12 @@ export const ALL_GROUPS: readonly ConformanceGroup[] = [
  * ```
  *
  * Groups: basic reads and writes, snapshot, version conflicts, change
- * notification, bad input, variants (every variant field round-trips), concurrency in one process, several OS processes
- * writing at once (when the store declares `multiProcess`), change history (when it
+ * notification, bad input, variants (every variant field round-trips), operations
+ * applied by the store (when it declares `apply`: the record core's `applyOperations`
+ * gives), concurrency in one process, several OS processes writing at once (when the
+ * store declares `multiProcess`), contention (8 writers × 60 mixed mutations on one
+ * feature, OS processes for `multiProcess` stores: none rejected, none lost, one version
+ * and one history entry per write), change history (when it
  * declares `history`: one entry per write, also between processes; pages; retention
  * through the store's `historyLimit` option; restore), and lifecycle (every
  * member rejects after `close()`; `storeFromUrl` refuses other schemes). While a

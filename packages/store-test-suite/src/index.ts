@@ -4,10 +4,25 @@
  * or run one group at a time with the `run<Group>Tests` functions.
  */
 export { runStoreConformance } from './conformance.js';
+export {
+  CONTENDED,
+  type ContentionReport,
+  contentionExpected,
+  runContentionWriter,
+} from './contention-plan.js';
+export type { ContentionJob } from './contention-worker.js';
 export { HOSTILE_NAMES, makeFeature, richFeature } from './fixtures.js';
+export { runApplyTests } from './groups/apply.js';
 export { runBasicTests } from './groups/basic.js';
 export { runConcurrencyTests } from './groups/concurrency.js';
 export { runConflictTests } from './groups/conflicts.js';
+export {
+  CONTENTION_WRITERS,
+  CONTENTION_WRITES,
+  contentionGroup,
+  runContentionProcesses,
+  runContentionTests,
+} from './groups/contention.js';
 export { runHistoryTests } from './groups/history.js';
 export { runHostileInputTests } from './groups/hostile-input.js';
 export { runLifecycleTests } from './groups/lifecycle.js';

@@ -33,6 +33,11 @@ export interface ConformanceOptions {
   processes?: number;
   /** Writes each child makes in the multi-process group. Default 20. */
   writesPerProcess?: number;
+  /**
+   * Calls per writer in the contention group (8 writers). Default 60; the environment
+   * variable `ROLLOUT_CONTENTION_WRITES` wins (500 is the full scenario of the benchmark).
+   */
+  contentionWrites?: number;
   /** Per-test timeout in ms. Default 60000. */
   timeout?: number;
   /**

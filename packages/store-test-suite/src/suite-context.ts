@@ -47,10 +47,11 @@ export class SuiteContext {
     store.capabilities.multiProcess ? this.openStore(options) : Promise.resolve(store);
 
   /**
-   * Declares one test that runs `body` on a fresh store and closes whatever it opened.
+   * Declares one test that runs `body` on a fresh store and closes whatever it opened
+   * (`timeout` in ms, default the suite's).
    * Bound, like `sibling` and `klass`, so groups can destructure: `tests: ({ test }) => ...`.
    */
-  readonly test = (name: string, body: StoreTest): void => {
+  readonly test = (name: string, body: StoreTest, timeout = this.timeout): void => {
     const label = `[${this.config.name} store conformance] ${this.group} > ${name}`;
     this.runner.it(
       name,
@@ -64,7 +65,7 @@ export class SuiteContext {
           await this.closeAll();
         }
       },
-      this.timeout,
+      timeout,
     );
   };
 

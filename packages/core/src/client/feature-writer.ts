@@ -7,9 +7,9 @@ import {
   GROUP_ALL,
   GROUP_NONE,
   type JsonValue,
-  type UserVariant,
 } from '../model.js';
 import { mutateFeature } from '../mutate.js';
+import { editFeatureWith, type FeatureOperation } from '../operations.js';
 import type { FeatureStore, HistoryAction, WriteContext } from '../store.js';
 import { checkExpectedVersion, versionConflict } from '../store-kit/versions.js';
 import { checkWriteContext, type WriteOptions } from '../validation/history.js';
@@ -142,12 +142,10 @@ export class FeatureWriter {
 
   /** Adds group ALL, removes NONE. */
   async activate(name: string, options?: WriteOptions): Promise<Feature> {
-    return this.change(name, options, (f) => {
-      f.groups = sortedWith(
-        f.groups.filter((g) => g !== GROUP_NONE),
-        GROUP_ALL,
-      );
-    });
+    return this.change(name, options, [
+      { op: 'removeGroups', groups: [GROUP_NONE] },
+      { op: 'addGroups', groups: [GROUP_ALL] },
+    ]);
   }
 
   /**
@@ -155,13 +153,13 @@ export class FeatureWriter {
    * data, the deny list, the variants and the offValue stay.
    */
   async deactivate(name: string, options?: WriteOptions): Promise<Feature> {
-    return this.change(name, options, (f) => {
-      f.groups = [];
-      f.users = [];
-      f.percentage = 0;
-      f.rules = [];
-      delete f.userVariants;
-    });
+    return this.change(name, options, [
+      { op: 'set', field: 'groups', value: [] },
+      { op: 'set', field: 'users', value: [] },
+      { op: 'setPercentage', percentage: 0 },
+      { op: 'set', field: 'rules', value: [] },
+      { op: 'unset', field: 'userVariants' },
+    ]);
   }
 
   /**
@@ -176,18 +174,15 @@ export class FeatureWriter {
     on: boolean,
     options?: WriteOptions & { variant?: string },
   ): Promise<Feature> {
-    const id = this.userId(userOrId);
+    const users = [this.userId(userOrId)];
     const variant = options?.variant;
-    const pin = variant === undefined ? undefined : validateVariantName(variant);
-    return this.change(name, options, (f) => {
-      f[list] = on ? sortedWith(f[list], id) : f[list].filter((u) => u !== id);
-      if (list !== 'users' || (on && pin === undefined)) return;
-      const others = (f.userVariants ?? []).filter((p) => p.user !== id);
-      const pins: UserVariant[] =
-        pin === undefined ? others : [...others, { user: id, variant: pin }];
-      pins.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
-      assignVariantFields(f, { userVariants: pins });
-    });
+    if (list === 'excludedUsers')
+      return this.change(name, options, [{ op: on ? 'exclude' : 'include', users }]);
+    if (!on) return this.change(name, options, [{ op: 'removeUsers', users }]);
+    if (variant === undefined) return this.change(name, options, [{ op: 'addUsers', users }]);
+    return this.change(name, options, [
+      { op: 'addUsers', users, variant: validateVariantName(variant) },
+    ]);
   }
 
   /** Replaces the variants (and, when given, the offValue) in one write. */
@@ -201,7 +196,7 @@ export class FeatureWriter {
       options.offValue === undefined
         ? { variants: list }
         : { variants: list, offValue: normalizeOffValue(options.offValue) };
-    return this.change(name, options, (f) => {
+    return this.edit(name, options, (f) => {
       assignVariantFields(f, fields);
     });
   }
@@ -211,7 +206,7 @@ export class FeatureWriter {
    * stay); the offValue stays.
    */
   async clearVariants(name: string, options?: WriteOptions): Promise<Feature> {
-    return this.change(name, options, (f) => {
+    return this.edit(name, options, (f) => {
       assignVariantFields(f, { variants: [], userVariants: [] });
       f.rules = f.rules.map(({ variant, ...rule }) => rule);
     });
@@ -223,10 +218,11 @@ export class FeatureWriter {
     value: JsonValue | undefined,
     options?: WriteOptions,
   ): Promise<Feature> {
-    const offValue = value === undefined ? undefined : normalizeOffValue(value);
-    return this.change(name, options, (f) => {
-      assignVariantFields(f, { offValue });
-    });
+    return this.change(name, options, [
+      value === undefined
+        ? { op: 'unset', field: 'offValue' }
+        : { op: 'set', field: 'offValue', value: normalizeOffValue(value) },
+    ]);
   }
 
   /** Adds (`on`) or removes a group. */
@@ -236,22 +232,52 @@ export class FeatureWriter {
     on: boolean,
     options?: WriteOptions,
   ): Promise<Feature> {
-    const g = validateGroupName(group);
-    return this.change(name, options, (f) => {
-      f.groups = on ? sortedWith(f.groups, g) : f.groups.filter((x) => x !== g);
-    });
+    const groups = [validateGroupName(group)];
+    return this.change(name, options, [{ op: on ? 'addGroups' : 'removeGroups', groups }]);
   }
 
   /** Sets the percentage (validated, 0 to 100). */
   async setPercentage(name: string, percentage: number, options?: WriteOptions): Promise<Feature> {
-    const p = validatePercentage(percentage);
-    return this.change(name, options, (f) => {
-      f.percentage = p;
-    });
+    return this.change(name, options, [
+      { op: 'setPercentage', percentage: validatePercentage(percentage) },
+    ]);
   }
 
-  /** A gem-style mutation: creates the feature when it does not exist, then edits it in place. */
-  private change(
+  /**
+   * A gem-style mutation as operations: creates the feature when it does not exist,
+   * then applies them. A store with `apply` does it atomically itself (one round trip,
+   * nothing to retry); otherwise they run inside the compare-and-set loop, through the
+   * same reference code (`editFeatureWith`), so both paths write the same record.
+   */
+  private async change(
+    name: string,
+    options: WriteOptions | undefined,
+    operations: FeatureOperation[],
+  ): Promise<Feature> {
+    const context = this.context(options);
+    const store = this.store;
+    if (!store.capabilities.apply || !store.apply) {
+      return this.mutate(name, true, false, context, (f) => {
+        editFeatureWith(f, operations);
+        return f;
+      });
+    }
+    this.lifecycle.assertOpen();
+    const checked = validateFeatureName(name);
+    const since = this.snapshot.sequence();
+    const result = await store.apply(
+      checked,
+      operations,
+      { create: true, now: this.now().toISOString() },
+      context,
+    );
+    // Also when nothing was written: the store may hold a change this snapshot has not heard of.
+    this.snapshot.applyLocal(checked, result.feature, since);
+    return result.feature;
+  }
+
+  /** A gem-style mutation that is not an operation: creates the feature when missing, edits it in place. */
+  private edit(
     name: string,
     options: WriteOptions | undefined,
     edit: (f: Feature) => void,
@@ -314,11 +340,4 @@ function contentOf(feature: Feature): { name: string; fields: Partial<Feature> }
     if (feature[field] !== undefined) fields[field] = feature[field];
   }
   return { name: feature.name, fields: fields as Partial<Feature> };
-}
-
-function sortedWith(list: readonly string[], value: string): string[] {
-  if (list.includes(value)) return [...list];
-  const out = [...list, value];
-  out.sort();
-  return out;
 }

@@ -8,9 +8,17 @@
  * import { ClosedGuard, ListenerSet, checkExpectedVersion, versionConflict } from '@rollout/core/store';
  * ```
  */
+export {
+  type ApplyOptions,
+  type ApplyResult,
+  applyOperations,
+  checkOperations,
+  type FeatureOperation,
+} from '../operations.js';
 // The contract's types, so a store imports everything it needs from one place.
 export type * from '../store.js';
 export { checkHistoryQuery, checkWriteContext } from '../validation/history.js';
+export { checkApplyArguments } from './apply-arguments.js';
 export { ClosedGuard } from './closed-guard.js';
 export { copyFeature } from './copy.js';
 export {

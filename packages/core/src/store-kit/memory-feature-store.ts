@@ -1,4 +1,10 @@
 import type { Feature } from '../model.js';
+import {
+  type ApplyOptions,
+  type ApplyResult,
+  applyOperations,
+  type FeatureOperation,
+} from '../operations.js';
 import type {
   FeatureStore,
   HistoryEntry,
@@ -10,6 +16,7 @@ import type {
 } from '../store.js';
 import { checkHistoryQuery, checkWriteContext } from '../validation/history.js';
 import { parseFeature } from '../validation.js';
+import { checkApplyArguments } from './apply-arguments.js';
 import { ClosedGuard } from './closed-guard.js';
 import { copyFeature } from './copy.js';
 import { appendToLog, DEFAULT_HISTORY_LIMIT, historyEntry, queryLog } from './history-log.js';
@@ -58,6 +65,7 @@ export class MemoryFeatureStore implements FeatureStore {
       durable: false,
       pollIntervalMs: 5000,
       history: true,
+      apply: true,
       ...options.capabilities,
     };
     this.historyLimit = positiveInteger(
@@ -115,6 +123,30 @@ export class MemoryFeatureStore implements FeatureStore {
     this.changed(record.name, record);
     this.record(record.name, record, current, checked);
     return copyFeature(record);
+  }
+
+  /**
+   * Applies checked operations in one synchronous step (nothing interleaves), with
+   * one version, revision, notification and history entry when they change the
+   * feature; see FeatureStore.apply.
+   */
+  async apply(
+    name: string,
+    operations: readonly FeatureOperation[],
+    options: ApplyOptions = {},
+    context?: WriteContext,
+  ): Promise<ApplyResult> {
+    this.guard.assertOpen();
+    const checked = checkApplyArguments(name, operations, context);
+    const current = this.features.get(checked.name);
+    const result = applyOperations(checked.name, current, checked.operations, options);
+    if (!result.changed) return { feature: copyFeature(result.feature), changed: false };
+    const record = checkFeatureRecord(result.feature);
+    record.version = (current?.version ?? 0) + 1;
+    this.features.set(record.name, record);
+    this.changed(record.name, record);
+    this.record(record.name, record, current, checked.context);
+    return { feature: copyFeature(record), changed: true };
   }
 
   /** Compare-and-delete, with its history entry; see FeatureStore.remove. */

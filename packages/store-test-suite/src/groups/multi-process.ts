@@ -57,24 +57,32 @@ export function childJobs(
 }
 
 /** Runs every job in its own worker process; rejects with a failing child's stderr. */
-export function runChildren(jobs: readonly WorkerJob[]): Promise<void[]> {
-  // The worker sits next to the built suite: dist/worker.js beside dist/index.js.
-  const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
-  return Promise.all(jobs.map((job) => runChild(worker, job)));
+export async function runChildren(jobs: readonly WorkerJob[]): Promise<void> {
+  await Promise.all(jobs.map((job) => runWorker('worker.js', job)));
 }
 
-function runChild(worker: string, job: WorkerJob): Promise<void> {
+/**
+ * Runs `script` (a worker built beside the suite: dist/<script> beside dist/index.js)
+ * in its own process with `job` as JSON in argv[2]; resolves with its stdout,
+ * rejects with its stderr when it exits non-zero.
+ */
+export function runWorker(script: string, job: unknown): Promise<string> {
+  const worker = fileURLToPath(new URL(`./${script}`, import.meta.url));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [worker, JSON.stringify(job)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code === 0) resolve();
+      if (code === 0) resolve(stdout);
       else reject(new Error(`worker exited with ${code}: ${stderr}`));
     });
   });
