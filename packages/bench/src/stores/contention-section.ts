@@ -49,6 +49,11 @@ export async function runContentionSection(
       writers: WRITERS,
       writes,
     });
+    const rejected = reports.flatMap((r) => r.rejected);
+    if (rejected.length > 0)
+      report.note(
+        `  ${target.key}: ${rejected.length} rejected, e.g. ${rejected.slice(0, 3).join(' | ')}`,
+      );
     // From the common start instant to the last answer: the slowest writer's time.
     const elapsedMs = Math.max(...reports.map((r) => r.elapsedMs));
     rows.push({
