@@ -1,15 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Rollout } from '@rollout/core';
-import { RedisStore } from '@rollout/store-redis';
+import type { Rollout } from '@rollout/core';
 import { uniqueName } from '@rollout/store-test-suite';
 import { type RedisServer, startRedis } from '@rollout/test-servers';
 import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRolloutServer, type Listening, listen, type RolloutServer } from '../src/index.js';
-import { addValuedFlags } from './helpers.js';
+import { redisFlagsClient } from './helpers.js';
 import { writeElsewhere } from './other-process.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -61,15 +60,7 @@ async function servePage(apiUrl: () => string): Promise<Server> {
 
 beforeAll(async () => {
   redis = await startRedis();
-  rollout = new Rollout({
-    store: new RedisStore({ url: redis.url, prefix }),
-    pollInterval: 60_000,
-  });
-  await rollout.ready();
-  await rollout.addFeature({ name: 'checkout' });
-  await rollout.addFeature({ name: 'everyone', groups: ['ALL'] });
-  await rollout.addFeature({ name: 'beta', groups: ['beta'] });
-  await addValuedFlags(rollout);
+  rollout = await redisFlagsClient(redis.url, prefix);
   page = await servePage(() => api.url);
   pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
   apiServer = createRolloutServer({ rollout, tokens: ['secret'], cors: [pageUrl] });

@@ -1,5 +1,6 @@
 import { Rollout } from '@rollout/core';
 import { MemoryStore } from '@rollout/store-memory';
+import { RedisStore } from '@rollout/store-redis';
 import {
   createRolloutServer,
   type RolloutServer,
@@ -15,6 +16,21 @@ export async function flagsClient(): Promise<Rollout> {
   await rollout.addFeature({ name: 'listed', users: ['42'] });
   await rollout.addFeature({ name: 'killed', groups: ['ALL', 'NONE'] });
   await rollout.addFeature({ name: 'nobody' });
+  return rollout;
+}
+
+/**
+ * A client on Redis (`url`, key `prefix`) with the flags the OFREP client tests read:
+ * `checkout` (off), `everyone` (ALL), `beta` (group beta) and {@link addValuedFlags}.
+ * It polls only every minute, so a change seen within a test came by push.
+ */
+export async function redisFlagsClient(url: string, prefix: string): Promise<Rollout> {
+  const rollout = new Rollout({ store: new RedisStore({ url, prefix }), pollInterval: 60_000 });
+  await rollout.ready();
+  await rollout.addFeature({ name: 'checkout' });
+  await rollout.addFeature({ name: 'everyone', groups: ['ALL'] });
+  await rollout.addFeature({ name: 'beta', groups: ['beta'] });
+  await addValuedFlags(rollout);
   return rollout;
 }
 

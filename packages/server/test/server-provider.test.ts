@@ -1,12 +1,11 @@
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature } from '@openfeature/server-sdk';
-import { Rollout } from '@rollout/core';
-import { RedisStore } from '@rollout/store-redis';
+import type { Rollout } from '@rollout/core';
 import { uniqueName, waitFor } from '@rollout/store-test-suite';
 import { type RedisServer, startRedis } from '@rollout/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRolloutServer, type Listening, listen, type RolloutServer } from '../src/index.js';
-import { addValuedFlags } from './helpers.js';
+import { redisFlagsClient } from './helpers.js';
 import { writeElsewhere } from './other-process.js';
 
 let redis: RedisServer;
@@ -17,15 +16,7 @@ const prefix = `${uniqueName('ofrep')}:`;
 
 beforeAll(async () => {
   redis = await startRedis();
-  rollout = new Rollout({
-    store: new RedisStore({ url: redis.url, prefix }),
-    pollInterval: 60_000,
-  });
-  await rollout.ready();
-  await rollout.addFeature({ name: 'checkout' });
-  await rollout.addFeature({ name: 'beta', groups: ['beta'] });
-  await rollout.addFeature({ name: 'everyone', groups: ['ALL'] });
-  await addValuedFlags(rollout);
+  rollout = await redisFlagsClient(redis.url, prefix);
   server = createRolloutServer({ rollout, tokens: ['secret'] });
   listening = await listen(server, { port: 0 });
 });
