@@ -95,4 +95,26 @@ describe('OFREP with variants', () => {
     const after = (await changed.json()) as { flags: Record<string, unknown>[] };
     expect(after.flags[0]).toMatchObject({ key: 'button', value: 'lime', variant: 'green' });
   });
+
+  it('answers the bulk request with exactly what rollout.allFlags gives the same user', async () => {
+    for (const [targetingKey, groups] of [
+      ['42', ['staff']],
+      ['u-1', []],
+      ['u-7', ['beta']],
+    ] as const) {
+      const res = await post(server, '/ofrep/v1/evaluate/flags', {
+        context: { targetingKey, groups },
+      });
+      const { flags } = (await res.json()) as { flags: Record<string, unknown>[] };
+      const answers = rollout.allFlags({ id: targetingKey, groups });
+      expect(flags.map((f) => f.key)).toEqual(Object.keys(answers));
+      for (const flag of flags) {
+        const answer = answers[flag.key as string];
+        expect(answer, String(flag.key)).toBeDefined();
+        expect(flag.variant).toBe(answer?.variant ?? (answer?.enabled ? 'on' : 'off'));
+        expect(flag.metadata).toMatchObject({ rolloutReason: answer?.reason });
+        if (answer?.value !== undefined) expect(flag.value).toEqual(answer.value);
+      }
+    }
+  });
 });

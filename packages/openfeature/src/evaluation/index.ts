@@ -10,6 +10,7 @@ export {
   type FlagValueType,
   type ResolutionErrorCode,
   type RolloutFlagMetadata,
+  resolveAll,
   resolveFlag,
   resolveTyped,
 } from './resolve-value.js';

@@ -5,6 +5,7 @@ import {
   type Reason,
   type Rollout,
   type User,
+  type VariantResult,
 } from '@rollout/core';
 import type { CatalogEntry, FeatureCatalog } from './feature-catalog.js';
 
@@ -110,7 +111,34 @@ export function resolveFlag(
   user: User,
   key: string,
 ): FlagResolution {
-  const result = rollout.variant(user, key);
+  return resolutionOf(rollout, catalog, key, rollout.variant(user, key));
+}
+
+/**
+ * Every flag of the client's snapshot for one user, sorted by key: what the OFREP
+ * bulk endpoint answers. The answers come from `rollout.allFlags` (the function the
+ * page bootstrap and the middleware's `flags.all()` use), so a bulk evaluation, a
+ * bootstrap and a later single evaluation never disagree. Never throws.
+ */
+export function resolveAll(
+  rollout: Rollout,
+  catalog: FeatureCatalog,
+  user: User,
+): FlagResolution[] {
+  const answers = rollout.allFlags(user);
+  return Object.keys(answers).map((key) =>
+    // biome-ignore lint/style/noNonNullAssertion: the key comes from the record itself.
+    resolutionOf(rollout, catalog, key, answers[key]!),
+  );
+}
+
+/** A resolution from core's answer for `key` (what `rollout.variant` returned). */
+function resolutionOf(
+  rollout: Rollout,
+  catalog: FeatureCatalog,
+  key: string,
+  result: VariantResult,
+): FlagResolution {
   const flagMetadata: RolloutFlagMetadata = {
     rolloutReason: result.reason,
     revision: rollout.revision,

@@ -1,5 +1,5 @@
 import type { Rollout } from '@rollout/core';
-import { type FeatureCatalog, resolveFlag } from '@rollout/openfeature/evaluation';
+import { type FeatureCatalog, resolveAll, resolveFlag } from '@rollout/openfeature/evaluation';
 import { Hono } from 'hono';
 import type { ServerEnv } from '../env.js';
 import type { EventStreams } from '../event-stream.js';
@@ -49,9 +49,8 @@ export function ofrepRoutes(deps: OfrepDeps): Hono<ServerEnv> {
       c.header('Retry-After', '1');
       return jsonError(c, 503, 'GENERAL', NOT_READY);
     }
-    const flags = catalog
-      .names()
-      .map((name) => ofrepEvaluation(resolveFlag(rollout, catalog, user, name)).body);
+    // rollout.allFlags: the same answers as the page bootstrap and req.flags.all().
+    const flags = resolveAll(rollout, catalog, user).map((r) => ofrepEvaluation(r).body);
     const query = deps.tickets ? `?${TICKET_PARAM}=${events.ticket()}` : '';
     const body = JSON.stringify({
       flags,
