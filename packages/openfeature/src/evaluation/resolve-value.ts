@@ -126,9 +126,8 @@ export function resolveAll(
   user: User,
 ): FlagResolution[] {
   const answers = rollout.allFlags(user);
-  return Object.keys(answers).map((key) =>
-    // biome-ignore lint/style/noNonNullAssertion: the key comes from the record itself.
-    resolutionOf(rollout, catalog, key, answers[key]!),
+  return Object.entries(answers).map(([key, answer]) =>
+    resolutionOf(rollout, catalog, key, answer),
   );
 }
 
