@@ -31,7 +31,8 @@ export interface FeedSource {
  * reported: the revision moved by one and exactly one feature differs:
  * `change({ revision, name })`; several changed at once, or the file was edited by
  * hand, replaced or deleted: `resync()`. An unreadable file is reported once
- * through `error` (a deleted file as DataLostError, then `resync()`).
+ * through `error` (a deleted file as DataLostError, then `resync()`). When the watch
+ * was lost (its directory replaced) and is back, the next look is a `resync()`.
  */
 export class ChangeFeed {
   private readonly listeners = new ListenerSet();
@@ -41,14 +42,22 @@ export class ChangeFeed {
   private checking = false;
   private recheck = false;
   private lastErrorSignature: string | undefined;
+  // The watch was lost and is back: the next look resyncs, whatever it finds.
+  private afterGap = false;
 
   constructor(
     private readonly options: ResolvedOptions,
     private readonly source: FeedSource,
   ) {
-    this.watcher = new FileWatcher(options.path, options.pollInterval, options.watch, () => {
-      void this.check();
-    });
+    this.watcher = new FileWatcher(
+      options.path,
+      options.pollInterval,
+      options.watch,
+      (afterGap) => {
+        if (afterGap) this.afterGap = true;
+        void this.check();
+      },
+    );
   }
 
   /** Adds a subscriber and starts watching; the returned function removes it (the last one stops the watch). */
@@ -91,6 +100,7 @@ export class ChangeFeed {
     this.watcher.stop();
     this.seen = undefined;
     this.lastErrorSignature = undefined;
+    this.afterGap = false;
   }
 
   /** Re-reads the file (after a watch event or a poll) and reports what changed. Never overlaps itself. */
@@ -146,11 +156,13 @@ export class ChangeFeed {
   /** Compares `doc` with what subscribers last saw and notifies them. */
   private observe(doc: FileDocument): void {
     const previous = this.seen;
-    if (previous?.doc === doc && this.lastErrorSignature === undefined) return;
+    // After an error or a gap in the watch we cannot know what was missed: resync.
+    const recovered = this.lastErrorSignature !== undefined || this.afterGap;
+    if (previous?.doc === doc && !recovered) return;
     const prints = this.fingerprints(doc);
     this.seen = { doc, prints };
-    const recovered = this.lastErrorSignature !== undefined;
     this.lastErrorSignature = undefined;
+    this.afterGap = false;
     if (previous === undefined) {
       if (recovered) this.listeners.resync();
       return;

@@ -1,11 +1,17 @@
 import type { FeatureStore } from '@rollout/core';
 
+/** Declares one test; `timeout` in ms as a third argument, as vitest and jest take it. */
+export type TestFunction = (name: string, body: () => Promise<void>, timeout?: number) => void;
+
 /** The parts of a test runner the suite needs (vitest, jest and mocha all fit). */
 export interface TestRunner {
   /** Groups tests. */
   describe: (name: string, body: () => void) => void;
-  /** Declares one test; `timeout` in ms as a third argument, as vitest and jest take it. */
-  it: (name: string, body: () => Promise<void>, timeout?: number) => void;
+  /**
+   * Declares one test. Its `skip` (vitest, jest and mocha have one) reports a case that
+   * does not apply as skipped; without it such a case is not declared at all.
+   */
+  it: TestFunction & { skip?: TestFunction };
   /** Runs once after all tests of the enclosing group (used to close stray stores). */
   afterAll?: (body: () => Promise<void> | void) => void;
   // Runners also pass `expect`, `beforeAll`...; the suite uses node:assert and ignores them.
@@ -41,11 +47,24 @@ export interface ConformanceOptions {
   /** Per-test timeout in ms. Default 60000. */
   timeout?: number;
   /**
-   * Cuts the push channel of `store` (drop its subscriber connection, stop its
-   * watcher), runs `duringGap` (the suite writes through another handle), then lets
-   * the channel come back, resolving once it is back. When given, the notification
-   * group checks that subscribers get `resync()` after the gap. Stores whose
-   * channel cannot be cut from outside leave it out; the case then passes unrun.
+   * Cuts the push channel of `store` from outside, as a production fault would (kill
+   * its subscriber connection on the server, replace the directory it watches), runs
+   * `duringGap` (the suite writes through another handle) while the channel is still
+   * down, then lets the channel come back, resolving once it is back (or once the
+   * store can bring it back by itself). The notification group then checks that
+   * subscribers get `resync()` and the write made in the gap is readable.
+   *
+   * Required for a store that declares `push: true`, unless {@link noPushGap} says why
+   * its channel cannot have a gap: with neither, that case fails and says so.
    */
   interruptPush?: (store: FeatureStore, duringGap: () => Promise<void>) => Promise<void>;
+  /**
+   * Why the store's push channel can never have a gap, for stores that push in-process
+   * (subscribers are called directly, there is no connection or watch to lose), e.g.
+   * `'in-process: subscribers are called directly'`. The resync-after-a-gap case is
+   * then reported skipped, with this reason in its name (not declared when the
+   * runner's `it` has no `skip`). Never give it to silence a store that can lose its
+   * channel: give {@link interruptPush}.
+   */
+  noPushGap?: string;
 }

@@ -4,6 +4,7 @@ import {
   runBasicTests,
   runHistoryTests,
   runLifecycleTests,
+  runNotificationTests,
   runStoreConformance,
   type TestRunner,
 } from '../src/index.js';
@@ -11,6 +12,7 @@ import {
 interface Outcome {
   name: string;
   passed: boolean;
+  skipped?: boolean;
   error?: unknown;
 }
 
@@ -23,17 +25,22 @@ async function runSuite(
   {
     module = STORES,
     register = runStoreConformance,
-  }: { module?: string; register?: Register } = {},
+    config = {},
+  }: { module?: string; register?: Register; config?: Partial<ConformanceOptions> } = {},
 ): Promise<Outcome[]> {
-  const tests: { name: string; body: () => Promise<void> }[] = [];
+  const tests: { name: string; body: () => Promise<void>; skipped?: boolean }[] = [];
   const prefix: string[] = [];
+  const it = (name: string, body: () => Promise<void>) =>
+    tests.push({ name: [...prefix, name].join(' > '), body });
+  it.skip = (name: string, body: () => Promise<void>) =>
+    tests.push({ name: [...prefix, name].join(' > '), body, skipped: true });
   const runner: TestRunner = {
     describe: (name, body) => {
       prefix.push(name);
       body();
       prefix.pop();
     },
-    it: (name, body) => tests.push({ name: [...prefix, name].join(' > '), body }),
+    it,
   };
   register(runner, {
     name: exportName,
@@ -45,9 +52,14 @@ async function runSuite(
       (store as unknown as { interrupt: (d: () => Promise<void>) => Promise<void> }).interrupt(
         duringGap,
       ),
+    ...config,
   });
   const outcomes: Outcome[] = [];
   for (const test of tests) {
+    if (test.skipped) {
+      outcomes.push({ name: test.name, passed: false, skipped: true });
+      continue;
+    }
     try {
       await test.body();
       outcomes.push({ name: test.name, passed: true });
@@ -58,7 +70,8 @@ async function runSuite(
   return outcomes;
 }
 
-const failed = (outcomes: Outcome[]) => outcomes.filter((o) => !o.passed).map((o) => o.name);
+const failed = (outcomes: Outcome[]) =>
+  outcomes.filter((o) => !o.passed && !o.skipped).map((o) => o.name);
 
 /** The failure message of the case whose name contains `name`. */
 function failure(outcomes: Outcome[], name: string): string {
@@ -115,6 +128,72 @@ describe('the conformance suite', () => {
     const outcomes = await runSuite('NoResyncStore');
     expect(failed(outcomes)).toEqual([expect.stringContaining('after a gap in the push channel')]);
     expect(failure(outcomes, 'after a gap in the push channel')).toContain('never resync()');
+  });
+
+  it('fails an interruptPush that does not really cut the channel', async () => {
+    // A store that resyncs after anything still fails: the gap's write was heard live.
+    const outcomes = await runSuite('PushStore', {
+      config: {
+        interruptPush: async (store, duringGap) => {
+          await duringGap();
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          (store as unknown as { reconnected: () => void }).reconnected();
+        },
+      },
+    });
+    expect(failed(outcomes)).toEqual([expect.stringContaining('after a gap in the push channel')]);
+    expect(failure(outcomes, 'after a gap in the push channel')).toContain(
+      'interruptPush did not cut the push channel',
+    );
+  });
+
+  it('fails a push store whose config gives no interruptPush, saying what to give', async () => {
+    for (const store of ['PushStore', 'KitStore']) {
+      const outcomes = await runSuite(store, { config: { interruptPush: undefined } });
+      expect(failed(outcomes)).toEqual([
+        expect.stringContaining('after a gap in the push channel'),
+      ]);
+      const message = failure(outcomes, 'after a gap in the push channel');
+      expect(message).toContain('declares push: true but the suite config gives no interruptPush');
+      expect(message).toContain('noPushGap');
+    }
+    // A store without push has no channel to cut: nothing to give.
+    expect(failed(await runSuite('TinyStore', { config: { interruptPush: undefined } }))).toEqual(
+      [],
+    );
+  });
+
+  it('reports the gap case skipped, with the reason, for a store that says it cannot have a gap', async () => {
+    const outcomes = await runSuite('KitStore', {
+      config: {
+        interruptPush: undefined,
+        noPushGap: 'in-process: subscribers are called directly',
+      },
+    });
+    expect(failed(outcomes)).toEqual([]);
+    const gap = outcomes.filter((o) => o.name.includes('after a gap in the push channel'));
+    expect(gap).toEqual([
+      expect.objectContaining({
+        skipped: true,
+        name: expect.stringContaining('(skipped: in-process: subscribers are called directly)'),
+      }),
+    ]);
+  });
+
+  it('does not declare the gap case at all when noPushGap is given and the runner has no it.skip', async () => {
+    const names: string[] = [];
+    runNotificationTests(
+      { describe: (_name, body) => body(), it: (name) => void names.push(name) },
+      {
+        name: 'x',
+        module: STORES,
+        exportName: 'KitStore',
+        options: () => ({}),
+        noPushGap: 'in-process',
+      },
+    );
+    expect(names.length).toBeGreaterThan(3);
+    expect(names.filter((n) => n.includes('after a gap'))).toEqual([]);
   });
 
   it('fails a store whose revision() is stale, naming the cause', async () => {

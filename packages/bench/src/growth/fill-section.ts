@@ -31,7 +31,7 @@ async function timePuts(store: FeatureStore, features: readonly Feature[]) {
 
 /**
  * Filling an empty namespace with N features, one `store.put` after another (as an admin
- * tool adds them), per server store. Linear means the cost of one write does not grow with
+ * tool adds them), per server store and SQLite. Linear means the cost of one write does not grow with
  * the features already stored; memcache is held to 10× the features in ≤ 12× the time.
  * The large fill runs in slices the size of the small one, and a small fill into a fresh
  * namespace runs after each slice: both sizes see the same machine load, which on a busy
@@ -48,7 +48,9 @@ export async function runFillSection(
   const large = budget.fillCounts.at(-1) ?? 10_000;
   const slices = Math.max(1, Math.round(large / small));
   const features = realisticFeatures(slices * small).map((f) => featureFromInput(f, now));
-  for (const target of catalog.stores.filter((s) => s.server)) {
+  // SQLite too: a database filled by puts like the server stores. Not the file store, whose
+  // every put rewrites the whole file (its snapshot section writes the file directly).
+  for (const target of catalog.stores.filter((s) => s.server || s.key === 'sqlite')) {
     report.note(`  fill: ${small} and ${slices * small} features into ${target.key}`);
     // Warm up code paths and connections in a namespace of its own.
     const warm = target.create(target.freshOptions());
