@@ -145,8 +145,12 @@ export class Evaluator<U> {
     if (cf === undefined) return UNKNOWN_RESULTS.FEATURE_NOT_FOUND;
     try {
       const mapped = this.toUser(user);
-      // The same specialised on/off decision as `can` (property-tested equal to evaluateFeature).
-      const reason = decide(cf, mapped, this.codeGroups, this.groupErrorHandler);
+      // The same specialised on/off decision as `can` (property-tested equal to
+      // evaluateFeature); on for everyone is decided without it, as `decide` would.
+      const reason =
+        cf.kind === EvaluatorKind.ALL
+          ? 'ALL'
+          : decide(cf, mapped, this.codeGroups, this.groupErrorHandler);
       return variantResult(cf.variants, cf.rules, mapped, idOf(mapped), reason);
     } catch (error) {
       this.emit('error', evaluationError(error));
