@@ -15,6 +15,7 @@ import {
   runEvaluationSection,
   TARGETS,
 } from './evaluation/evaluation-section.js';
+import { targetSummary } from './evaluation/target-summary.js';
 import { runVariantSection } from './evaluation/variant-section.js';
 import { runActivateUserSection } from './growth/activate-user-section.js';
 import { runFeatureCountSection } from './growth/feature-count-section.js';
@@ -123,27 +124,14 @@ async function main(): Promise<void> {
   if (sections.includes('middleware')) await runRequestFlagsSection(report, budget);
 
   const seconds = (performance.now() - started) / 1000;
-  const missed = verdicts.filter((v) => !v.meetsTarget);
   const file = report.write({ machine, versions, budget, seconds, command: 'pnpm bench' });
   const markdown = renderPerformance(report, header, seconds, budget.quick, verdicts);
   writeFileSync(join(RESULTS_DIR, 'performance.md'), markdown);
   if (process.env.BENCH_WRITE_PERFORMANCE === '1')
     writeFileSync(join(PACKAGE_DIR, 'PERFORMANCE.md'), markdown);
   console.log(`\nfinished in ${seconds.toFixed(0)} s; JSON: ${file}`);
-  if (variantVerdict) {
-    console.log(
-      variantVerdict.meetsTarget
-        ? 'variant-3way target met (≥ 10× the fastest peer, ≤ 2× the baseline, 0 bytes/eval)'
-        : `variant-3way target MISSED: ${variantVerdict.misses.join(', ')}`,
-    );
-  }
-  if (verdicts.length > 0) {
-    console.log(
-      missed.length === 0
-        ? 'evaluation target met in every scenario (≥ 10× the fastest peer, ≤ 3× the plain-JS baseline, ≤ 1.5× the generic engine, 0 bytes/eval)'
-        : `evaluation target MISSED in: ${missed.map((v) => `${v.scenario} (${v.misses.join(', ')})`).join('; ')}`,
-    );
-  }
+  const targets = targetSummary(verdicts, variantVerdict);
+  if (targets) console.log(`\n${targets}`);
 }
 
 /** The Markdown "Performance" text: machine, command, then every section's tables. */

@@ -20,7 +20,14 @@ afterAll(async () => {
 
 describe('variant-3way: every system splits 50/30/20', () => {
   it('each share within 1.5 points, and the timed loop counts what the check saw', async () => {
-    expect(systems.map((s) => s.role)).toEqual(['baseline', 'ours', 'ours', 'peer', 'peer']);
+    expect(systems.map((s) => s.role)).toEqual([
+      'baseline',
+      'engine',
+      'ours',
+      'ours',
+      'peer',
+      'peer',
+    ]);
     for (const system of systems) {
       const answers = await system.answers(users);
       expect({ system: system.name, ...checkSplit(answers) }).toMatchObject({ correct: true });
@@ -32,6 +39,12 @@ describe('variant-3way: every system splits 50/30/20', () => {
   it('rollout variant() and value() agree user by user', async () => {
     const [variant, value] = systems.filter((s) => s.role === 'ours');
     expect(await variant?.answers(users)).toEqual(await value?.answers(users));
+  });
+
+  it('the generic engine hashes as rollout does: the same value for every user', async () => {
+    const engine = systems.find((s) => s.role === 'engine');
+    const [variant] = systems.filter((s) => s.role === 'ours');
+    expect(await engine?.answers(users)).toEqual(await variant?.answers(users));
   });
 
   it('checkSplit refuses a skewed split and stray answers', () => {

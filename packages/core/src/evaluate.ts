@@ -2,7 +2,9 @@ import { bucketFromSalt, percentageThreshold } from './bucket.js';
 import { EvaluatorKind, evaluatorKind } from './evaluator-kind.js';
 import type { BucketHash } from './hash-versions.js';
 import { HASH_V1, hashVersion } from './hash-versions.js';
+import { intern } from './intern.js';
 import { type Feature, GROUP_ALL, GROUP_NONE, type User } from './model.js';
+import { isOwn, OwnReadOrder } from './own-property.js';
 import type { Reason } from './reasons.js';
 import { type CompiledRule, compileRule, ruleMatches } from './rules.js';
 import { type CompiledVariants, compileVariants } from './variant-evaluate.js';
@@ -55,18 +57,24 @@ function idSet(ids: readonly string[]): IdSet {
 
 /** Whether `id` (string or number) is in `set`, without allocating for strings and safe integers. */
 export function idSetHas(set: IdSet, id: string | number): boolean {
-  if (typeof id === 'string') return set.strings.has(id);
-  if (Number.isSafeInteger(id)) return set.numbers.has(id);
-  return set.strings.has(String(id));
+  // Kept this small so the optimizing compiler always inlines it; numbers go out of line.
+  return typeof id === 'string' ? set.strings.has(id) : numberIdIn(set, id);
+}
+
+/** {@link idSetHas} for a number id. */
+function numberIdIn(set: IdSet, id: number): boolean {
+  return Number.isSafeInteger(id) ? set.numbers.has(id) : set.strings.has(String(id));
 }
 
 /** Compiles a feature for evaluation. Pure; call again whenever the feature changes. */
 export function compileFeature(feature: Feature): CompiledFeature {
-  const groupList = feature.groups.filter((g) => g !== GROUP_ALL && g !== GROUP_NONE);
+  // Interned, as the name and the rule attributes: a group name then matches the user's by identity.
+  const groupList = feature.groups.filter((g) => g !== GROUP_ALL && g !== GROUP_NONE).map(intern);
   const hash = hashVersion(feature.hashVersion) ?? HASH_V1;
   const kind = evaluatorKind(feature);
   const oneCondition = kind === EvaluatorKind.RULE_EQUALS || kind === EvaluatorKind.RULE_ONE;
   const condition = oneCondition ? feature.rules[0]?.conditions[0] : undefined;
+  const first = condition?.values[0];
   return {
     feature,
     killed: feature.groups.includes(GROUP_NONE),
@@ -82,8 +90,8 @@ export function compileFeature(feature: Feature): CompiledFeature {
     needsId: feature.excludedUsers.length > 0 || feature.users.length > 0 || feature.percentage > 0,
     variants: compileVariants(feature),
     kind,
-    attribute: condition?.attribute ?? '',
-    value: condition?.values[0],
+    attribute: intern(condition?.attribute ?? ''),
+    value: typeof first === 'string' ? intern(first) : first,
     threshold: percentageThreshold(feature.percentage),
   };
 }
@@ -101,14 +109,17 @@ export interface EvaluationDetail {
 /** Receives errors thrown by code groups; evaluation itself never throws. */
 export type GroupErrorHandler = (group: string, error: unknown) => void;
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /** The id of a mapped user, or undefined when it has none usable. */
 export function idOf(user: User): string | number | undefined {
   const id = user.id;
+  // String ids inline; anything else out of line, so the hot path stays small to inline.
   if (typeof id === 'string') return id.length > 0 ? id : undefined;
-  if (typeof id === 'number') return Number.isFinite(id) ? id : undefined;
-  return undefined;
+  return otherIdOf(id);
+}
+
+/** {@link idOf} for an id that is not a string. */
+function otherIdOf(id: unknown): number | undefined {
+  return typeof id === 'number' && Number.isFinite(id) ? id : undefined;
 }
 
 /**
@@ -132,11 +143,27 @@ export function evaluateFeature(
   if (cf.groupList.length > 0) {
     // The user's own property only, as rule attributes are read: groups inherited through
     // the prototype chain (a polluted Object.prototype, a shared prototype) grant nothing.
-    const own = hasOwn.call(user, 'groups') ? user.groups : undefined;
-    if (Array.isArray(own)) {
-      for (let i = 0; i < own.length; i++) {
-        const g = own[i];
+    // A plain object's groups are read first and checked for own-ness only on a match
+    // (`own-property.ts`), written out with the constant name: a shared helper's
+    // property-access feedback would mix 'groups' with the rule attributes' names.
+    let order = OwnReadOrder.CHECK_FIRST;
+    if (typeof user === 'object' && user !== null) {
+      if (!('groups' in user)) order = OwnReadOrder.NO_PROPERTY;
+      else {
+        const proto: unknown = Object.getPrototypeOf(user);
+        if (proto === Object.prototype || proto === null) order = OwnReadOrder.READ_FIRST;
+      }
+    }
+    const listed =
+      order === OwnReadOrder.NO_PROPERTY ||
+      (order === OwnReadOrder.CHECK_FIRST && !isOwn(user, 'groups'))
+        ? undefined
+        : user.groups;
+    if (Array.isArray(listed)) {
+      for (let i = 0; i < listed.length; i++) {
+        const g = listed[i];
         if (typeof g === 'string' && cf.groups.has(g)) {
+          if (order === OwnReadOrder.READ_FIRST && !isOwn(user, 'groups')) break;
           if (detail) detail.group = g;
           return 'GROUP';
         }
@@ -176,11 +203,11 @@ export function evaluateFeature(
 
 /** Whether `id` is inside the feature's percentage (100 takes every id; call only when it is above 0). */
 export function inPercentage(cf: CompiledFeature, id: string | number): boolean {
-  if (cf.percentage >= 100) return true;
-  // Hash version 1 (the default) with its threshold precomputed: no call through the registry.
+  // Hash version 1 (the default) with its threshold precomputed: no call through the
+  // registry, and 100 % needs no test of its own (every bucket is below 100,000).
   return cf.hash === HASH_V1
     ? bucketFromSalt(cf.hashState, id) < cf.threshold
-    : cf.hash.includes(cf.hashState, id, cf.percentage);
+    : cf.percentage >= 100 || cf.hash.includes(cf.hashState, id, cf.percentage);
 }
 
 /** Whether a reason means the feature is on. */

@@ -1,4 +1,3 @@
-import { bucketFromSalt, HASH_V1 } from './bucket.js';
 import {
   type CompiledFeature,
   evaluateFeature,
@@ -10,6 +9,7 @@ import {
 } from './evaluate.js';
 import { EvaluatorKind } from './evaluator-kind.js';
 import type { User } from './model.js';
+import { ownEquals, ownPasses } from './own-property.js';
 import type { Reason } from './reasons.js';
 import type { CompiledRule, ConditionTest } from './rules.js';
 
@@ -20,8 +20,6 @@ import type { CompiledRule, ConditionTest } from './rules.js';
  * groups, never throw and allocate nothing; unlike it they fill in no detail, so
  * `explain` keeps the general path.
  */
-
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
  * Decides one compiled feature for one user with the evaluator chosen when it was
@@ -35,6 +33,8 @@ export function decide(
   codeGroups: ReadonlyMap<string, GroupPredicate>,
   onGroupError: GroupErrorHandler | undefined,
 ): Reason {
+  // Each case a constant or one small call: the optimizing compiler inlines `can` into
+  // its caller only while everything inlined stays small (the rarer id kinds share one).
   switch (cf.kind) {
     case EvaluatorKind.OFF:
       return 'DEFAULT';
@@ -42,30 +42,19 @@ export function decide(
       return 'KILL_SWITCH';
     case EvaluatorKind.ALL:
       return 'ALL';
-    case EvaluatorKind.ALL_EXCEPT:
-      return decideAllExcept(cf, user);
+    case EvaluatorKind.RULE_EQUALS:
+      return ownEquals(user, cf.attribute, cf.value) ? 'RULE' : 'DEFAULT';
+    case EvaluatorKind.RULE_ONE:
+      return decideOneCondition(cf, user);
     case EvaluatorKind.USERS:
       return decideUsers(cf, user);
     case EvaluatorKind.PERCENTAGE:
       return decidePercentage(cf, user);
-    case EvaluatorKind.IDS:
-      return decideIds(cf, user);
-    case EvaluatorKind.RULE_EQUALS:
-      return hasOwn.call(user, cf.attribute) &&
-        (user as Record<string, unknown>)[cf.attribute] === cf.value
-        ? 'RULE'
-        : 'DEFAULT';
-    case EvaluatorKind.RULE_ONE:
-      return decideOneCondition(cf, user);
-    default:
+    case EvaluatorKind.GENERAL:
       return evaluateFeature(cf, user, codeGroups, onGroupError, undefined);
+    default:
+      return decideIds(cf, user);
   }
-}
-
-/** Deny list, then ALL. */
-function decideAllExcept(cf: CompiledFeature, user: User): Reason {
-  const id = idOf(user);
-  return id !== undefined && idSetHas(cf.excluded, id) ? 'USER_EXCLUDED' : 'ALL';
 }
 
 /** The user list alone. */
@@ -77,28 +66,25 @@ function decideUsers(cf: CompiledFeature, user: User): Reason {
 /** The percentage alone; users without an id are never in it. */
 function decidePercentage(cf: CompiledFeature, user: User): Reason {
   const id = idOf(user);
-  if (id === undefined) return 'DEFAULT';
-  // inPercentage, written out: one call level less keeps the hash inlined here.
-  if (cf.percentage >= 100) return 'PERCENTAGE';
-  const inside =
-    cf.hash === HASH_V1
-      ? bucketFromSalt(cf.hashState, id) < cf.threshold
-      : cf.hash.includes(cf.hashState, id, cf.percentage);
-  return inside ? 'PERCENTAGE' : 'DEFAULT';
+  return id !== undefined && inPercentage(cf, id) ? 'PERCENTAGE' : 'DEFAULT';
 }
 
-/** Deny list, user list, percentage: each only when the feature has it. */
+/**
+ * The other kinds that only read the id (ALL_EXCEPT, IDS): deny list, ALL, user list,
+ * percentage, each only when the feature has it. Users without an id are in no list
+ * and no percentage.
+ */
 function decideIds(cf: CompiledFeature, user: User): Reason {
   const id = idOf(user);
-  if (id === undefined) return 'DEFAULT';
+  if (id === undefined) return cf.all ? 'ALL' : 'DEFAULT';
   if (cf.excluded.strings.size > 0 && idSetHas(cf.excluded, id)) return 'USER_EXCLUDED';
+  if (cf.all) return 'ALL';
   if (cf.users.strings.size > 0 && idSetHas(cf.users, id)) return 'USER_LISTED';
   return cf.percentage > 0 && inPercentage(cf, id) ? 'PERCENTAGE' : 'DEFAULT';
 }
 
 /** One condition of any operator: its own-property attribute through its compiled test. */
 function decideOneCondition(cf: CompiledFeature, user: User): Reason {
-  if (!hasOwn.call(user, cf.attribute)) return 'DEFAULT';
   const test = (cf.rules[0] as CompiledRule).tests[0] as ConditionTest;
-  return test((user as Record<string, unknown>)[cf.attribute]) ? 'RULE' : 'DEFAULT';
+  return ownPasses(user, cf.attribute, test) ? 'RULE' : 'DEFAULT';
 }

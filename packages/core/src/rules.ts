@@ -1,4 +1,6 @@
+import { intern } from './intern.js';
 import type { Condition, ConditionValue, Rule } from './model.js';
+import { ownPasses } from './own-property.js';
 import { compareSemver, parseSemver, type SemVer } from './semver.js';
 
 /** A compiled condition: a closure over pre-parsed values. Never throws. */
@@ -11,6 +13,10 @@ function toTime(value: unknown): number {
   return Number.NaN;
 }
 
+function internValue(value: ConditionValue): ConditionValue {
+  return typeof value === 'string' ? intern(value) : value;
+}
+
 function anyString(values: readonly ConditionValue[]): string[] {
   return values.filter((v): v is string => typeof v === 'string');
 }
@@ -20,7 +26,8 @@ function anyString(values: readonly ConditionValue[]): string[] {
  * evaluation allocates nothing. No regular expression is ever built from stored data.
  */
 export function compileCondition(condition: Condition): ConditionTest {
-  const values = condition.values;
+  // Interned strings: an attribute holding the same literal then compares by identity.
+  const values = condition.values.map(internValue);
   const first = values[0];
   switch (condition.operator) {
     case 'eq':
@@ -114,24 +121,21 @@ export interface CompiledRule {
 /** Compiles a rule. */
 export function compileRule(rule: Rule): CompiledRule {
   return {
-    attributes: rule.conditions.map((c) => c.attribute),
+    // Interned: a name from the store then compares by identity with the user's keys.
+    attributes: rule.conditions.map((c) => intern(c.attribute)),
     tests: rule.conditions.map(compileCondition),
   };
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /**
  * Whether every condition of the rule holds for `attributes`. Only own properties
- * are read, so a rule on `__proto__` or `constructor` sees nothing inherited.
+ * count, so a rule on `__proto__` or `constructor` sees nothing inherited
+ * (`own-property.ts`: the own check is paid only by values that pass).
  */
 export function ruleMatches(rule: CompiledRule, attributes: object): boolean {
   const names = rule.attributes;
   for (let i = 0; i < names.length; i++) {
-    const name = names[i] as string;
-    if (!hasOwn.call(attributes, name)) return false;
-    const test = rule.tests[i] as ConditionTest;
-    if (!test((attributes as Record<string, unknown>)[name])) return false;
+    if (!ownPasses(attributes, names[i] as string, rule.tests[i] as ConditionTest)) return false;
   }
   return true;
 }

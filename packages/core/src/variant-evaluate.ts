@@ -5,6 +5,7 @@
  * variant bucket) and hands back a result object built when the feature was compiled,
  * so answering allocates nothing.
  */
+import { intern } from './intern.js';
 import type { Feature, JsonValue, User } from './model.js';
 import type { Reason } from './reasons.js';
 import { type CompiledRule, ruleMatches } from './rules.js';
@@ -156,7 +157,8 @@ export function compileVariants(feature: Feature): CompiledVariants {
   if (variants.length === 0 && feature.offValue === undefined) return NO_VARIANTS;
   const indexOf = new Map(variants.map((v, i) => [v.name, i]));
   const list = variants.map((v): CompiledVariant => {
-    const value = deepFreeze(structuredClone(v.value));
+    // A string value interned (`intern.ts`): the caller's `=== 'red'` then compares by identity.
+    const value = typeof v.value === 'string' ? intern(v.value) : deepFreeze(structuredClone(v.value));
     return {
       name: v.name,
       results: resultsFor(ON_REASONS, (reason) => ({
@@ -180,7 +182,11 @@ export function compileVariants(feature: Feature): CompiledVariants {
     r.variant === undefined ? -1 : (indexOf.get(r.variant) ?? -1),
   );
   const offValue =
-    feature.offValue === undefined ? undefined : deepFreeze(structuredClone(feature.offValue));
+    feature.offValue === undefined
+      ? undefined
+      : typeof feature.offValue === 'string'
+        ? intern(feature.offValue)
+        : deepFreeze(structuredClone(feature.offValue));
   const targetedRules = ruleVariants.some((i) => i >= 0);
   return compiled({
     list,
@@ -265,20 +271,22 @@ export function variantResult(
         return offResult(cv, reason);
     }
   }
-  switch (reason) {
-    case 'ALL':
-      return cv.all[chooseVariant(cv, rules, user, id, reason)] as VariantResult;
-    case 'USER_LISTED':
-      return cv.listed[chooseVariant(cv, rules, user, id, reason)] as VariantResult;
-    case 'GROUP':
-      return cv.group[chooseVariant(cv, rules, user, id, reason)] as VariantResult;
-    case 'RULE':
-      return cv.rule[chooseVariant(cv, rules, user, id, reason)] as VariantResult;
-    case 'PERCENTAGE':
-      return cv.percentage[chooseVariant(cv, rules, user, id, reason)] as VariantResult;
-    default:
-      return offResult(cv, reason);
-  }
+  // One call of chooseVariant, not one per reason: each call site would be inlined
+  // on its own, and five copies keep `variant` from being inlined into its caller.
+  const results =
+    reason === 'ALL'
+      ? cv.all
+      : reason === 'USER_LISTED'
+        ? cv.listed
+        : reason === 'GROUP'
+          ? cv.group
+          : reason === 'RULE'
+            ? cv.rule
+            : reason === 'PERCENTAGE'
+              ? cv.percentage
+              : undefined;
+  if (results === undefined) return offResult(cv, reason);
+  return results[chooseVariant(cv, rules, user, id, reason)] as VariantResult;
 }
 
 /** The frozen result when the feature is off (or could not be evaluated) for `reason`. */

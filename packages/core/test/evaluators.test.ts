@@ -166,12 +166,20 @@ function userFor(input: Omit<FeatureInput, 'name'>): fc.Arbitrary<User> {
         inherited: fc.dictionary(fc.constantFrom(...ATTRIBUTES, 'groups', 'id'), attributeValue, {
           maxKeys: 2,
         }),
+        // Plain objects and null-prototype ones are read before the own check, objects
+        // with a prototype of their own after it (own-property.ts): all must answer alike.
+        shape: fc.constantFrom('plain', 'null-prototype', 'inherits'),
       },
-      { requiredKeys: ['attributes', 'inherited'] },
+      { requiredKeys: ['attributes', 'inherited', 'shape'] },
     )
-    .map(({ attributes, inherited, ...own }) => {
+    .map(({ attributes, inherited, shape, ...own }) => {
       // Inherited values (a shared prototype) must count for nothing, on every path.
-      const proto = { ...inherited, groups: ['beta', 'vip'] };
+      const proto =
+        shape === 'plain'
+          ? Object.prototype
+          : shape === 'null-prototype'
+            ? null
+            : { ...inherited, groups: ['beta', 'vip'] };
       const u = Object.create(proto) as Record<string, unknown>;
       for (const [k, v] of Object.entries({ ...own, ...attributes })) {
         Object.defineProperty(u, k, {

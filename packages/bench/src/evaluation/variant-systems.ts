@@ -6,6 +6,7 @@ import { MemoryStore } from '@rollout/store-memory';
 import type { BenchUser } from './fixtures.js';
 import { contextCache, type SystemRole } from './system.js';
 import { fnv1a, plainBucket } from './system-baseline.js';
+import { engineBucket } from './system-engine.js';
 import { startLaunchdarkly } from './system-launchdarkly.js';
 
 /** The variant-3way flag: on for everyone, three string values split 50/30/20. */
@@ -101,6 +102,75 @@ export async function createBaselineVariantSystem(): Promise<VariantSystem> {
     role: 'baseline',
     async: false,
     setup: 'Map<name, flag> lookup, FNV-1a of the id, scan of cumulative bounds (hand-written)',
+    answers: async (users) => users.map(pick),
+    body(users) {
+      return () => {
+        let n = 0;
+        for (let i = 0; i < users.length; i++) if (pick(users[i] as BenchUser) === first) n++;
+        return n;
+      };
+    },
+    close: async () => {},
+  };
+}
+
+/** The gate kinds the minimal engine knows for a flag with variants (the scenario's flag is ALL). */
+enum VariantKind {
+  OFF = 0,
+  ALL = 1,
+}
+
+/** A flag with variants as a minimal generic engine holds it, loaded as data. */
+interface EngineVariantFlag {
+  kind: VariantKind;
+  /** Hash state after "<flag>\0variant\0", as rollout's variant bucket. */
+  salt: number;
+  /** Upper bound of each variant's bucket range, out of 100,000. */
+  bounds: number[];
+  values: string[];
+}
+
+/**
+ * The generic-engine baseline of issue 19 for variants: a `Map` lookup by name, a switch
+ * on the gate kind, rollout's own variant bucket (hash version 1 over the variant salt)
+ * and a scan of the cumulative bounds; none of rollout's guarantees. Target: `variant()`
+ * at most 1.5× it.
+ */
+export async function createEngineVariantSystem(): Promise<VariantSystem> {
+  let sum = 0;
+  const bounds = VARIANTS.map((v) => (sum += v.weight * 1000));
+  const map = new Map<string, EngineVariantFlag>([
+    [
+      FLAG_VARIANT,
+      {
+        kind: VariantKind.ALL,
+        salt: fnv1a(0x811c9dc5, `${FLAG_VARIANT}\0variant\0`),
+        bounds,
+        values: [...VALUES],
+      },
+    ],
+  ]);
+  const pick = (u: BenchUser): string => {
+    const f = map.get(FLAG_VARIANT);
+    if (f === undefined) return FALLBACK;
+    switch (f.kind) {
+      case VariantKind.OFF:
+        return FALLBACK;
+      case VariantKind.ALL: {
+        const b = engineBucket(f.salt, u.id);
+        for (let i = 0; i < f.bounds.length; i++)
+          if (b < (f.bounds[i] as number)) return f.values[i] as string;
+        return FALLBACK;
+      }
+    }
+  };
+  const first = VALUES[0];
+  return {
+    name: 'generic engine baseline',
+    role: 'engine',
+    async: false,
+    setup:
+      "Map<name, flag> lookup, a switch on the gate kind, rollout's variant bucket (FNV-1a + fmix32 over the variant salt), scan of cumulative bounds (hand-written)",
     answers: async (users) => users.map(pick),
     body(users) {
       return () => {
@@ -212,6 +282,7 @@ export async function createLaunchdarklyVariantSystem(): Promise<VariantSystem> 
 export async function createVariantSystems(): Promise<VariantSystem[]> {
   return [
     await createBaselineVariantSystem(),
+    await createEngineVariantSystem(),
     ...(await createRolloutVariantSystems()),
     await createGrowthbookVariantSystem(),
     await createLaunchdarklyVariantSystem(),

@@ -1,4 +1,5 @@
 import { type CompiledFeature, compileFeature } from '../evaluate.js';
+import { intern } from '../intern.js';
 import type { Feature } from '../model.js';
 import { sameContent } from '../mutate.js';
 import type { StoreSnapshot } from '../store.js';
@@ -33,6 +34,14 @@ export class LocalSnapshot {
   /** The compiled feature `name`, for evaluation; undefined when unknown. */
   get(name: string): CompiledFeature | undefined {
     return this.compiled.get(name);
+  }
+
+  /**
+   * The compiled features by name, read-only: always the same map, changed in place by
+   * every change applied. Evaluation holds it so `can` looks a name up one step sooner.
+   */
+  get byName(): ReadonlyMap<string, CompiledFeature> {
+    return this.compiled;
   }
 
   /** Copies of every known feature, sorted by name: a caller changing them cannot make the snapshot disagree with evaluation. */
@@ -107,7 +116,8 @@ export class LocalSnapshot {
     const previous = this.compiled.get(name)?.feature;
     if (skipsRecord(previous, feature, mayBeOlder)) return;
     if (feature === undefined) this.compiled.delete(name);
-    else this.compiled.set(name, compileFeature(feature));
+    // The key as the engine's shared copy: `get` with a literal name then compares by identity.
+    else this.compiled.set(intern(name), compileFeature(feature));
     this.appliedAt.set(name, ++this.applySeq);
     this.onChange({ name, feature, previous, source });
   }
