@@ -39,7 +39,10 @@ function sidecarEntries(store: FileStore): { revision: number; name: string; act
 describe('history sidecar (JSON lines)', () => {
   it('lives beside the flags file: a header, then one line per write; the flags file keeps its layout', async () => {
     const { path, store } = fresh();
-    const a = await store.put(feature({ name: 'a' }), 0, { actor: 'ana', note: 'first "one" \\ é' });
+    const a = await store.put(feature({ name: 'a' }), 0, {
+      actor: 'ana',
+      note: 'first "one" \\ é',
+    });
     await store.put({ ...a, percentage: 5 }, 1);
     expect(store.historyPath).toBe(`${path}.history.json`);
     const lines = sidecarLines(store);
