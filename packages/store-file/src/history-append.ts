@@ -142,6 +142,10 @@ async function completeEnd(
   size: number,
   headerLength: number,
 ): Promise<number> {
+  // The usual case, one byte: the last append finished.
+  const end = Buffer.alloc(1);
+  await handle.read(end, 0, 1, size - 1);
+  if (end[0] === 10) return size;
   const chunk = Buffer.alloc(Math.min(TAIL_CHUNK_BYTES, size));
   // The header's own newline (at headerLength - 1) bounds the search.
   for (let to = size; to > headerLength - 1; ) {

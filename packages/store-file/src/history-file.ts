@@ -18,8 +18,10 @@ export interface HistoryHeader {
 export interface HistoryLine {
   /** 1-based line number in the file, for error locations. */
   readonly line: number;
-  /** The line's text without its newline. */
-  readonly text: string;
+  /** Where the line starts in the file's bytes. */
+  readonly start: number;
+  /** Where it ends (its newline, excluded). */
+  readonly end: number;
 }
 
 /** What a sidecar holds: nothing, a v1 document, or v2 lines (oldest first). */
@@ -29,6 +31,8 @@ export type HistoryFile =
   | {
       readonly kind: 'v2';
       readonly header: HistoryHeader;
+      /** The file's bytes; lines are decoded from them only when reached. */
+      readonly bytes: Buffer;
       /** Every complete entry line, oldest first; a torn last line is not among them. */
       readonly lines: readonly HistoryLine[];
     };
@@ -88,16 +92,17 @@ export async function readHistoryFile(path: string): Promise<HistoryFile> {
   const header = firstEnd < 0 ? undefined : parseHeader(bytes.toString('utf8', 0, firstEnd), path);
   if (!header) return { kind: 'v1', entries: parseV1(bytes.toString('utf8'), path) };
   const lines: HistoryLine[] = [];
-  // Split on the buffer (memchr) and decode each line alone: the file may be larger
-  // than the longest string V8 allows.
+  // Split on the buffer (memchr) and decode each line alone, when it is reached: the
+  // file may be larger than the longest string V8 allows, and a page of history()
+  // usually needs only its last lines.
   for (let start = firstEnd + 1, line = 2; ; line++) {
     const end = bytes.indexOf(10, start);
     if (end < 0) break;
     // A blank line (an editor's trailing newline) is not an entry.
-    if (end > start) lines.push({ line, text: bytes.toString('utf8', start, end) });
+    if (end > start) lines.push({ line, start, end });
     start = end + 1;
   }
-  return { kind: 'v2', header, lines };
+  return { kind: 'v2', header, bytes, lines };
 }
 
 /** The entries of a v1 sidecar (`{ "format": "rollout-history/v1", "entries": [...] }`), oldest first. */
@@ -119,15 +124,20 @@ function parseV1(text: string, path: string): HistoryEntry[] {
 }
 
 /**
- * The entry of one v2 line. `full` also validates (and normalizes) its records with
+ * The entry of one v2 line (its `text`, without the newline). `full` also validates (and normalizes) its records with
  * core's `parseFeature`, as `history()` returns them; without it only the fields the
  * sidecar's own bookkeeping needs are checked (compaction copies the line as it is).
  * Throws CorruptDataError at `path:line` for a line that is not an entry.
  */
-export function decodeLine(line: HistoryLine, path: string, full: boolean): HistoryEntry {
+export function decodeLine(
+  text: string,
+  line: HistoryLine,
+  path: string,
+  full: boolean,
+): HistoryEntry {
   let raw: unknown;
   try {
-    raw = JSON.parse(line.text);
+    raw = JSON.parse(text);
   } catch (error) {
     const problem = `not a JSON line: ${error instanceof Error ? error.message : String(error)}`;
     throw new CorruptDataError(STORE_NAME, `${path}:${line.line}`, problem, { cause: error });

@@ -48,8 +48,8 @@ export function* visibleEntries(
       entry = file.entries[i] as HistoryEntry;
     } else {
       const line = file.lines[i] as (typeof file.lines)[number];
-      entry = decodeLine(line, path, full);
-      text = line.text;
+      text = file.bytes.toString('utf8', line.start, line.end);
+      entry = decodeLine(text, line, path, full);
     }
     if (entry.revision > revision || entry.revision >= below) continue;
     below = entry.revision;
