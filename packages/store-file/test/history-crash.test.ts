@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HistoryEntry } from '@rollout/core';
 import { describe, expect, it } from 'vitest';
 import { FileStore } from '../src/index.js';
-import { feature, tempDir } from './helpers.js';
+import { feature, runKillWriter, tempDir } from './helpers.js';
 
 const writer = fileURLToPath(new URL('./fixtures/history-kill-writer.mjs', import.meta.url));
 const dirs = tempDir('history-crash');
@@ -18,22 +17,7 @@ function runWriter(
   users: number,
   kill: number | 'flags-rename' | 'torn-append',
 ): Promise<{ acked: string[]; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
-    const args = [writer, path, prefix, String(writes), String(users), String(kill)];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (err += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code !== 0 && signal === null) reject(new Error(`writer failed: ${err}`));
-      const acked = out
-        .split('\n')
-        .flatMap((line) => (line.startsWith('ack ') ? [line.split(' ')[1] as string] : []));
-      resolve({ acked, signal });
-    });
-  });
+  return runKillWriter(writer, [path, prefix, String(writes), String(users), String(kill)]);
 }
 
 /** Every visible entry, newest first, paging with `before`. */
