@@ -195,12 +195,15 @@ export class FileStore implements FeatureStore {
     });
   }
 
-  /** A page of the history sidecar (entries up to the flags file's revision); see FeatureStore.history. */
+  /**
+   * A page of the history sidecar: entries up to the flags file's revision, at most
+   * `historyLimit` per feature; see FeatureStore.history.
+   */
   async history(query?: HistoryQuery): Promise<HistoryEntry[]> {
     this.guard.assertOpen();
     const checked = checkHistoryQuery(query);
     const { revision } = await this.cache.load();
-    return queryHistory(this.historyPath, revision, checked);
+    return queryHistory(this.historyPath, revision, this.options.historyLimit, checked);
   }
 
   /**

@@ -6,7 +6,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import type { DocumentCache } from './document-cache.js';
 import { fsError, isMissing, lockError, lockLost } from './errors.js';
 import { FileLock } from './file-lock.js';
-import { appendHistory } from './history.js';
+import { appendHistory } from './history-append.js';
 import { type FileDocument, serializeDocument } from './layout.js';
 import type { ResolvedOptions } from './options.js';
 

@@ -1,16 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import {
-  CorruptDataError,
-  type HistoryEntry,
-  type HistoryQuery,
-  parseFeature,
-} from '@rollout/core';
-import { appendToLog, historyEntry, queryLog, type WriteRecord } from '@rollout/core/store';
-import { writeFileAtomic } from './atomic-write.js';
-import { fsError, isMissing, STORE_NAME } from './errors.js';
-
-/** The value of the history file's `format` field. */
-export const HISTORY_FORMAT = 'rollout-history/v1';
+import type { HistoryEntry, HistoryQuery } from '@rollout/core';
+import { decodeLine, type HistoryFile, readHistoryFile } from './history-file.js';
 
 /** Where the history of the flags file at `path` lives: `<path>.history.json`, beside it. */
 export function historyPathFor(path: string): string {
@@ -18,86 +7,76 @@ export function historyPathFor(path: string): string {
 }
 
 /*
- * The history is a sidecar, `{ "format": "rollout-history/v1", "entries": [...] }`
- * (oldest first), so the flags file stays small and hand-editable. Both files are
- * written under the same lock, the sidecar first: a write whose flags file never
- * landed leaves an entry with a revision the flags file does not have yet. Readers
- * therefore fence the sidecar by the flags file's revision (entries above it are
- * invisible), and the next write drops them before appending its own. So no entry is
- * seen without its write, and no acknowledged write is without its entry.
+ * The sidecar is JSON lines (history-file.ts): a header, then one entry per write,
+ * appended under the same lock as the flags file, *before* the flags file is replaced.
+ * A writer that dies between the two leaves an entry whose write never landed: its
+ * revision is above the flags file's (so readers fence it out), and the next write
+ * appends an entry with that same revision again. So the rules, read from the end:
+ *
+ * - only complete lines count (a torn last line is an append that never finished);
+ * - an entry above the flags file's revision is invisible (its write has not landed,
+ *   or never will);
+ * - an entry whose revision is not below that of every later visible entry was
+ *   superseded (a dead writer's entry, reused by the next write): invisible;
+ * - per feature, only the newest `limit` entries are visible (retention; compaction
+ *   drops the rest from the file now and then).
+ *
+ * No entry is seen without its write, and no acknowledged write is without its entry.
  */
 
-/** The visible entries of the sidecar at `historyPath`: those at or below `revision`. */
-export async function readHistory(historyPath: string, revision: number): Promise<HistoryEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(historyPath, 'utf8');
-  } catch (error) {
-    if (isMissing(error)) return [];
-    throw fsError(`reading ${historyPath} failed`, error);
-  }
-  let entries: unknown;
-  try {
-    const doc = JSON.parse(text) as { format?: unknown; entries?: unknown };
-    if (doc?.format !== HISTORY_FORMAT || !Array.isArray(doc.entries)) {
-      throw new Error(`expected { "format": "${HISTORY_FORMAT}", "entries": [...] }`);
+/**
+ * The visible entries of a sidecar, newest first, by the rules above. `full` decodes
+ * every record with `parseFeature` (what `history()` returns). Lazy: a caller that
+ * stops early never decodes (nor checks) older lines. Throws CorruptDataError at the
+ * first line it reaches that is not an entry.
+ */
+export function* visibleEntries(
+  file: HistoryFile,
+  path: string,
+  revision: number,
+  limit: number,
+  full: boolean,
+): Generator<{ entry: HistoryEntry; text: string | undefined }> {
+  if (file.kind === 'missing') return;
+  let below = Number.POSITIVE_INFINITY;
+  const counts = new Map<string, number>();
+  const n = file.kind === 'v1' ? file.entries.length : file.lines.length;
+  for (let i = n - 1; i >= 0; i--) {
+    let entry: HistoryEntry;
+    let text: string | undefined;
+    if (file.kind === 'v1') {
+      entry = file.entries[i] as HistoryEntry;
+    } else {
+      const line = file.lines[i] as (typeof file.lines)[number];
+      text = file.bytes.toString('utf8', line.start, line.end);
+      entry = decodeLine(text, line, path, full);
     }
-    entries = doc.entries;
-  } catch (error) {
-    const problem = error instanceof Error ? error.message : String(error);
-    throw new CorruptDataError(STORE_NAME, historyPath, problem, { cause: error });
+    if (entry.revision > revision || entry.revision >= below) continue;
+    below = entry.revision;
+    const count = counts.get(entry.name) ?? 0;
+    if (count >= limit) continue;
+    counts.set(entry.name, count + 1);
+    yield { entry, text };
   }
-  return (entries as unknown[])
-    .map((raw, i) => decodeEntry(raw, `${historyPath} entries[${i}]`))
-    .filter((e) => e.revision <= revision);
 }
 
 /**
- * Appends the entry of one write at `revision` (the flags file's next) to the sidecar,
- * trims its feature to `limit` entries and replaces the sidecar atomically. Call under
- * the file lock, before the flags file is written.
+ * One page of the sidecar at `historyPath` as of the flags file's `revision`: newest
+ * first, `before` and `name` applied, at most `limit` entries per feature visible.
  */
-export async function appendHistory(
-  historyPath: string,
-  previousRevision: number,
-  write: Omit<WriteRecord, 'revision' | 'at'>,
-  limit: number,
-  mode: number | undefined,
-): Promise<void> {
-  const log = await readHistory(historyPath, previousRevision);
-  const revision = previousRevision + 1;
-  appendToLog(log, historyEntry({ ...write, revision, at: new Date().toISOString() }), limit);
-  const text = `{\n  "format": ${JSON.stringify(HISTORY_FORMAT)},\n  "entries": [\n${log
-    .map((e) => `    ${JSON.stringify(e)}`)
-    .join(',\n')}\n  ]\n}\n`;
-  try {
-    await writeFileAtomic(historyPath, text, mode);
-  } catch (error) {
-    throw fsError(`writing ${historyPath} failed; nothing was written`, error);
-  }
-}
-
-/** One page of the sidecar's visible entries. */
 export async function queryHistory(
   historyPath: string,
   revision: number,
+  retention: number,
   query: HistoryQuery & { limit: number },
 ): Promise<HistoryEntry[]> {
-  return queryLog(await readHistory(historyPath, revision), query);
-}
-
-function decodeEntry(raw: unknown, location: string): HistoryEntry {
-  try {
-    const e = raw as HistoryEntry & { feature: unknown; previous: unknown };
-    if (typeof e?.revision !== 'number' || typeof e.name !== 'string' || typeof e.at !== 'string')
-      throw new Error('not a history entry');
-    return {
-      ...e,
-      feature: e.feature == null ? undefined : parseFeature(e.feature),
-      previous: e.previous == null ? undefined : parseFeature(e.previous),
-    };
-  } catch (error) {
-    const problem = error instanceof Error ? error.message : String(error);
-    throw new CorruptDataError(STORE_NAME, location, problem, { cause: error });
+  const file = await readHistoryFile(historyPath);
+  const page: HistoryEntry[] = [];
+  for (const { entry } of visibleEntries(file, historyPath, revision, retention, true)) {
+    if (query.before !== undefined && entry.revision >= query.before) continue;
+    if (query.name !== undefined && entry.name !== query.name) continue;
+    page.push(entry);
+    if (page.length >= query.limit) break;
   }
+  return page;
 }

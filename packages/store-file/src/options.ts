@@ -26,8 +26,9 @@ export interface FileStoreOptions {
   /** Let `connect()` and writes create the file's directory (recursively). Default false. */
   createDirectory?: boolean;
   /**
-   * History entries kept per feature in `<path>.history.json`; each write trims its
-   * feature's oldest beyond this under the same lock. Default 1000.
+   * History entries per feature that `history()` shows, from `<path>.history.json`
+   * (JSON lines, one appended per write); older ones stay invisible and are dropped
+   * when a write compacts the file. Default 1000.
    */
   historyLimit?: number;
 }

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UNWRITTEN_LOCK_GRACE_MS } from '../src/file-lock.js';
 import { FileStore } from '../src/index.js';
-import { feature, tempDir } from './helpers.js';
+import { feature, runKillWriter, tempDir } from './helpers.js';
 
 const writer = fileURLToPath(new URL('./fixtures/lock-kill-writer.mjs', import.meta.url));
 const dirs = tempDir('lock-recovery');
@@ -34,23 +34,9 @@ function runWriter(
   writes: number,
   noLink = false,
 ): Promise<{ acked: string[]; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
-    const args = [writer, path, prefix, String(killAt), String(writes)];
-    if (noLink) args.push('no-link');
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (err += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code !== 0 && signal === null) reject(new Error(`writer failed: ${err}`));
-      const acked = out
-        .split('\n')
-        .flatMap((line) => (line.startsWith('ack ') ? [line.split(' ')[1] as string] : []));
-      resolve({ acked, signal });
-    });
-  });
+  const args = [path, prefix, String(killAt), String(writes)];
+  if (noLink) args.push('no-link');
+  return runKillWriter(writer, args);
 }
 
 /** The crash states a killed writer leaves, seeded before the writer runs into them. */

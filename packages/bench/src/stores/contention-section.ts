@@ -29,7 +29,8 @@ interface ContentionRow {
  * Issue 16's contention scenario: 8 processes × N mixed mutations (activateUser,
  * activateGroup, deactivateUser; 10 calls in flight per process) on one feature, per
  * multi-process store, through Rollout clients with default settings; and the raw
- * client doing the same number of edits natively from 8 processes (Redis, PostgreSQL).
+ * client doing the same number of edits natively from 8 processes (Redis, PostgreSQL,
+ * and for the file store an fsynced append under a lock file).
  */
 export async function runContentionSection(
   report: Report,
@@ -61,7 +62,7 @@ export async function runContentionSection(
       writes: WRITERS * writes,
       ...(await outcome(target, options, reports, writes, elapsedMs)),
       rawPerSecond:
-        target.key === 'redis' || target.key === 'postgres'
+        target.key === 'redis' || target.key === 'postgres' || target.key === 'file'
           ? await rawLimit(target, options, writes)
           : undefined,
     });
@@ -97,7 +98,8 @@ export async function runContentionSection(
     'in one atomic step; the others use the compare-and-set loop. "lost": acknowledged users missing',
     'from the final feature plus versions missing (one version per write). The raw limit: the same',
     'number of edits from 8 processes with the same concurrency, natively (`SADD`; one `UPDATE` of',
-    'one row per edit), without validation, history or notification.',
+    'one row per edit; for the file store one line appended and fsynced under an `O_EXCL` lock file',
+    'per edit), without validation, history or notification.',
     '',
     table,
   ].join('\n');
