@@ -2,6 +2,7 @@ import { FeatureNotFoundError, ValidationError } from './errors.js';
 import { LIMITS } from './limits.js';
 import type { Feature } from './model.js';
 import { sameContent } from './same-content.js';
+import { sortedIndexOf } from './sorted-list.js';
 import { validatePatch } from './validation/patch.js';
 import { checkVariantReferences, validateVariantName } from './validation/variants.js';
 import {
@@ -309,7 +310,7 @@ function sortedWith(list: readonly string[], values: readonly string[]): string[
     // toSpliced: one copy with the value in place (splice on a copy moves it twice).
     let out = list;
     for (const v of values) {
-      const at = search(out, v);
+      const at = sortedIndexOf(out, v);
       if (at < 0) out = out.toSpliced(~at, 0, v);
     }
     return out as string[];
@@ -326,7 +327,7 @@ function without(list: readonly string[], values: readonly string[]): string[] {
   if (values.length <= FEW) {
     let out = list;
     for (const v of values) {
-      const at = search(out, v);
+      const at = sortedIndexOf(out, v);
       if (at >= 0) out = out.toSpliced(at, 1);
     }
     return out as string[];
@@ -334,18 +335,4 @@ function without(list: readonly string[], values: readonly string[]): string[] {
   const gone = new Set(values);
   const out = list.filter((v) => !gone.has(v));
   return out.length === list.length ? (list as string[]) : out;
-}
-
-// Index of `v` in the sorted `list`, or ~(where it would go) when absent.
-function search(list: readonly string[], v: string): number {
-  let low = 0;
-  let high = list.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >>> 1;
-    const x = list[mid] as string;
-    if (x === v) return mid;
-    if (x < v) low = mid + 1;
-    else high = mid - 1;
-  }
-  return ~low;
 }

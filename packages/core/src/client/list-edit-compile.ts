@@ -1,6 +1,7 @@
 import type { CompiledFeature, IdSet } from '../evaluate.js';
 import type { Feature } from '../model.js';
 import type { FeatureOperation } from '../operations.js';
+import { sortedIndexOf } from '../sorted-list.js';
 
 /** The ids a write's operations name, per list: what {@link compileListEdit} looks at. */
 export interface TouchedIds {
@@ -84,7 +85,7 @@ function editIdSet(set: IdSet, list: readonly string[], ids: readonly string[]):
   for (const id of ids) {
     const n = Number(id);
     const numeric = Number.isSafeInteger(n) && String(n) === id;
-    if (sortedHas(list, id)) {
+    if (sortedIndexOf(list, id) >= 0) {
       strings.add(id);
       if (numeric) numbers.add(n);
     } else {
@@ -92,18 +93,4 @@ function editIdSet(set: IdSet, list: readonly string[], ids: readonly string[]):
       if (numeric) numbers.delete(n);
     }
   }
-}
-
-// Binary search in a list sorted in code unit order (as stored lists are).
-function sortedHas(list: readonly string[], id: string): boolean {
-  let low = 0;
-  let high = list.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >>> 1;
-    const v = list[mid] as string;
-    if (v === id) return true;
-    if (v < id) low = mid + 1;
-    else high = mid - 1;
-  }
-  return false;
 }
