@@ -58,6 +58,15 @@ export interface StoreChange {
    * write it already applied (same revision, same version) and skips reading it back.
    */
   readonly version?: number;
+  /**
+   * What the write did, where the store can tell it cheaply (an `apply` of a few
+   * operations): its checked operations, the `updatedAt` it wrote and the feature's
+   * `createdAt`. A client holding the version before (`version - 1`, same `createdAt`)
+   * derives the new record with `applyOperations` instead of reading it. All three or none.
+   */
+  readonly operations?: readonly FeatureOperation[];
+  readonly updatedAt?: string;
+  readonly createdAt?: string;
 }
 
 /** What a subscriber receives. Every member may be called at any time after `subscribe`. */

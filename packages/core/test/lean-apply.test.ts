@@ -49,6 +49,34 @@ class LeanStore extends MemoryFeatureStore {
   }
 }
 
+/** A lean store whose notifications of an apply say what it did (as Redis's do). */
+class SayingStore extends LeanStore {
+  private saying: readonly FeatureOperation[] | undefined;
+  override async apply(
+    name: string,
+    operations: readonly FeatureOperation[],
+    options?: ApplyOptions,
+    context?: WriteContext,
+  ): Promise<ApplyResult> {
+    this.saying = operations;
+    try {
+      return await super.apply(name, operations, options, context);
+    } finally {
+      this.saying = undefined;
+    }
+  }
+  protected override changed(name: string, feature: Feature | undefined): void {
+    if (!this.saying || !feature) {
+      super.changed(name, feature);
+      return;
+    }
+    this.rev++;
+    const { version, updatedAt, createdAt } = feature;
+    const operations = this.saying;
+    this.listeners.change({ revision: this.rev, name, version, operations, updatedAt, createdAt });
+  }
+}
+
 const clients: Rollout[] = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
@@ -135,6 +163,41 @@ describe('apply without a record in the result', () => {
     const got = await r.activateUser('f', 7);
     expect(got).toEqual(await store.get('f'));
     await waitFor('the read', () => store.gets >= 2 || undefined);
+  });
+});
+
+describe('notifications that say what the write did', () => {
+  it('another client derives each record from the notification, reading nothing', async () => {
+    const store = new SayingStore();
+    const writer = await client(store, false);
+    const reader = await client(store);
+    await writer.activateUser('f', 1);
+    for (let i = 2; i < 8; i++) await writer.activateUser('f', i);
+    await writer.excludeUser('f', 'x');
+    await writer.deactivateUser('f', 3);
+    await writer.activatePercentage('f', 4);
+    const revision = await store.revision();
+    await waitFor('the reader', () => reader.explain({}, 'f').revision === revision || undefined);
+    expect(store.gets, 'reads by either client').toBe(0);
+    expect(reader.snapshot()).toEqual([await store.get('f')]);
+    expect(reader.can({ id: 5 }, 'f')).toBe(true);
+    expect(reader.can({ id: 3 }, 'f')).toBe(false);
+  });
+
+  it('reads when its copy is not the version before (a gap it cannot bridge)', async () => {
+    const store = new SayingStore();
+    const writer = await client(store, false);
+    await writer.activateUser('f', 1);
+    // A write nobody is told of, then one everybody is: the reader must read, not derive.
+    await MemoryFeatureStore.prototype.apply.call(store, 'f', [{ op: 'addUsers', users: ['q'] }]);
+    const reader = await client(store, false);
+    await store.put({ ...((await store.get('f')) as Feature), description: 'quiet' }, 2);
+    const before = store.gets;
+    await writer.activateUser('f', 2);
+    const revision = await store.revision();
+    await waitFor('the reader', () => reader.explain({}, 'f').revision === revision || undefined);
+    expect(reader.snapshot()).toEqual([await store.get('f')]);
+    expect(store.gets).toBeGreaterThan(before);
   });
 });
 

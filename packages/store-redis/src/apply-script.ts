@@ -254,7 +254,13 @@ redis.call('HSET', KEYS[2], name, version)
 local revision = redis.call('INCR', KEYS[3])
 record(revision, name, version, created and ARGV[6] or ARGV[7], deltaBody(json, previous, changes),
   tonumber(ARGV[8]))
-redis.call('PUBLISH', ARGV[5], notification(revision, name, version))
+-- Small writes say what they did: a client at the version before derives the record.
+local said = nil
+if #ARGV[2] <= 4096 then
+  said = ',"operations":' .. ARGV[2] .. ',"updatedAt":' .. cjson.encode(ARGV[4]) ..
+    ',"createdAt":' .. fields.createdAt
+end
+redis.call('PUBLISH', ARGV[5], notification(revision, name, version, said))
 return {1, version, fields.createdAt, revision}
 `;
 

@@ -1,10 +1,12 @@
 import {
   CorruptDataError,
   type Feature,
+  type FeatureOperation,
   parseFeature,
   RolloutError,
   type StoreChange,
 } from '@rollout/core';
+import { checkOperations } from '@rollout/core/store';
 import { STORE_NAME } from './errors.js';
 import { type KeyLayout, LIST_MARKER } from './layout.js';
 
@@ -116,6 +118,27 @@ function byName(members: readonly string[]): Map<string, string[]> {
   return out;
 }
 
+/**
+ * The operations of a change message (as `applyArgs` encoded them), checked again
+ * (kit `checkOperations`); undefined when they are not valid operations.
+ */
+export function decodeOperations(raw: unknown): FeatureOperation[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  try {
+    return checkOperations(
+      raw.map((op: { op?: unknown; field?: unknown; json?: unknown }) => {
+        if (op?.op !== 'set' || typeof op.json !== 'string') return op;
+        const value: unknown = JSON.parse(op.json);
+        return op.field === 'percentage'
+          ? { op: 'setPercentage', percentage: value }
+          : { op: 'set', field: op.field, value };
+      }),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 /** The revision key's value (missing: 0). Throws CorruptDataError unless a non-negative integer. */
 export function decodeRevision(keys: KeyLayout, value: string | null): number {
   if (value === null) return 0;
@@ -142,7 +165,14 @@ export function decodeChange(message: string): StoreChange | undefined {
   } catch {
     return undefined;
   }
-  const record = change as { revision?: unknown; name?: unknown; version?: unknown } | null;
+  const record = change as {
+    revision?: unknown;
+    name?: unknown;
+    version?: unknown;
+    operations?: unknown;
+    updatedAt?: unknown;
+    createdAt?: unknown;
+  } | null;
   if (
     typeof record === 'object' &&
     record !== null &&
@@ -150,10 +180,13 @@ export function decodeChange(message: string): StoreChange | undefined {
     Number.isSafeInteger(record.revision) &&
     typeof record.name === 'string'
   ) {
-    const { revision, name, version } = record;
-    return typeof version === 'number' && Number.isSafeInteger(version) && version > 0
-      ? { revision, name, version }
-      : { revision, name };
+    const { revision, name, version, updatedAt, createdAt } = record;
+    if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1)
+      return { revision, name };
+    const operations = decodeOperations(record.operations);
+    if (!operations || typeof updatedAt !== 'string' || typeof createdAt !== 'string')
+      return { revision, name, version };
+    return { revision, name, version, operations, updatedAt, createdAt };
   }
   return undefined;
 }

@@ -26,13 +26,15 @@ function script(source: string): LuaScript {
 // the script again.
 
 // The change message, `{"revision":N,"name":"...","version":V}` (no version for a
-// remove). Numbers are formatted with %d because Lua's tostring (and cjson's number
+// remove); an apply of small operations adds `"operations":[...],"updatedAt":...,
+// "createdAt":...` so other clients can derive the record instead of reading it. Numbers are formatted with %d because Lua's tostring (and cjson's number
 // encoding) switch to 14-digit exponent notation for large numbers; cjson.encode
 // escapes the name as JSON and passes UTF-8 through untouched.
 const NOTIFICATION = `
-local function notification(revision, name, version)
+local function notification(revision, name, version, extra)
   local tail = version and (',"version":' .. string.format('%d', version)) or ''
-  return '{"revision":' .. string.format('%d', revision) .. ',"name":' .. cjson.encode(name) .. tail .. '}'
+  return '{"revision":' .. string.format('%d', revision) .. ',"name":' .. cjson.encode(name) ..
+    tail .. (extra or '') .. '}'
 end
 `;
 

@@ -37,7 +37,13 @@ import type { LocalSnapshot } from './local-snapshot.js';
 import type { SyncLoop } from './sync-loop.js';
 
 /** What the writer needs of the local snapshot: mark a write's start, read its copy, apply its result. */
-export type WriteTarget = Pick<LocalSnapshot, 'sequence' | 'applyLocal' | 'get' | 'trackWrite'>;
+export type WriteTarget = Pick<
+  LocalSnapshot,
+  'sequence' | 'applyLocal' | 'get' | 'trackWrite' | 'reached'
+>;
+
+// How long an apply whose local copy is behind waits for the notifications before it.
+const CATCH_UP_MS = 50;
 
 /** Settings of {@link FeatureWriter}. */
 export interface FeatureWriterOptions {
@@ -270,29 +276,53 @@ export class FeatureWriter {
     }
     this.lifecycle.assertOpen();
     const checked = validateFeatureName(name);
-    const written = this.applyWith(store.apply.bind(store), checked, operations, context);
-    this.snapshot.trackWrite(checked, written);
-    return written;
+    return this.applyWith(store.apply.bind(store), checked, operations, context);
   }
 
-  // The apply itself and its result applied locally (one promise: see trackWrite).
+  // The apply itself and its result applied locally. Tracked (see trackWrite) until its
+  // answer is applied, or until it starts waiting for the notifications before it.
   private async applyWith(
     apply: NonNullable<FeatureStore['apply']>,
     checked: string,
     operations: FeatureOperation[],
     context: WriteContext,
   ): Promise<Feature> {
-    const since = this.snapshot.sequence();
-    const now = this.now().toISOString();
-    const result = await apply(checked, operations, { create: true, now }, context);
-    const feature =
-      result.feature ??
-      this.derive(checked, operations, result, now) ??
-      (await this.readBack(checked));
-    // Also when nothing was written: the store may hold a change this snapshot has not heard of.
-    const write = { revision: result.revision, touched: touchedIds(operations) };
-    this.snapshot.applyLocal(checked, feature, since, write);
-    return feature;
+    let settle: () => void = () => {};
+    this.snapshot.trackWrite(checked, new Promise<void>((resolve) => (settle = resolve)));
+    try {
+      const since = this.snapshot.sequence();
+      const now = this.now().toISOString();
+      const result = await apply(checked, operations, { create: true, now }, context);
+      let feature = result.feature ?? this.derive(checked, operations, result, now);
+      if (!feature && this.behind(checked, result)) {
+        // Writes of others came first and their notifications are on their way (they say
+        // what they did): wait a little for them rather than read the whole feature. A
+        // read of the name by the sync loop must not wait for this wait (settle first).
+        settle();
+        await this.snapshot.reached(checked, result.version - 1, CATCH_UP_MS);
+        feature = this.derive(checked, operations, result, now);
+      }
+      feature ??= await this.readBack(checked);
+      // Also when nothing was written: the store may hold a change this snapshot has not heard of.
+      const write = { revision: result.revision, touched: touchedIds(operations) };
+      this.snapshot.applyLocal(checked, feature, since, write);
+      return feature;
+    } finally {
+      settle();
+    }
+  }
+
+  // Whether the local copy is an older version of the same life than the write started
+  // from, in a store that pushes: the notifications between will bring it up.
+  private behind(name: string, result: ApplyResult): boolean {
+    const held = this.snapshot.get(name)?.feature;
+    return (
+      result.changed &&
+      this.store.capabilities.push &&
+      held !== undefined &&
+      held.createdAt === result.createdAt &&
+      held.version < result.version - 1
+    );
   }
 
   /**
@@ -300,8 +330,9 @@ export class FeatureWriter {
    * and answers in O(1)): derived from the local copy with the reference
    * `applyOperations` and the same `now` the store got, when that copy is the version
    * the write started from in the same life of the feature (same `createdAt`), or none
-   * and the write created it. Unchanged: the local copy, when it is that version.
-   * Otherwise undefined (the caller reads the feature back).
+   * and the write created it. The local copy itself when it already is the version the
+   * write left (unchanged, or applied from the write's notification, which may come
+   * first). Otherwise undefined (the caller reads the feature back).
    */
   private derive(
     name: string,
@@ -311,8 +342,9 @@ export class FeatureWriter {
   ): Feature | undefined {
     const held = this.snapshot.get(name)?.feature;
     if (held && held.createdAt !== result.createdAt) return undefined;
-    if (!result.changed) return held?.version === result.version ? held : undefined;
-    if ((held?.version ?? 0) !== result.version - 1) return undefined;
+    // Already there (unchanged, or its notification said what it did and came first).
+    if (held?.version === result.version) return held;
+    if (!result.changed || (held?.version ?? 0) !== result.version - 1) return undefined;
     try {
       const derived = applyOperations(name, held, operations, { create: true, now });
       const feature = { ...derived.feature, version: result.version };

@@ -1,9 +1,10 @@
 import { type CompiledFeature, compileFeature } from '../evaluate.js';
 import type { Feature } from '../model.js';
 import { sameContent } from '../mutate.js';
-import type { StoreSnapshot } from '../store.js';
+import { applyOperations } from '../operations.js';
+import type { StoreChange, StoreSnapshot } from '../store.js';
 import type { FeatureChangeEvent } from './events.js';
-import { compileListEdit, type TouchedIds } from './list-edit-compile.js';
+import { compileListEdit, type TouchedIds, touchedIds } from './list-edit-compile.js';
 
 /** What a local write tells besides its record: where it stands in the store, what it touched. */
 export interface LocalWrite {
@@ -35,6 +36,8 @@ export class LocalSnapshot {
     string,
     { revision: number | undefined; version: number }
   >();
+  // Who waits for a name to reach a version (see reached).
+  private readonly waiters = new Map<string, { version: number; done: () => void }[]>();
   // This client's writes on their way, per name: each settles once its result is applied.
   private readonly inFlight = new Map<string, Set<Promise<unknown>>>();
 
@@ -86,6 +89,30 @@ export class LocalSnapshot {
     // the life this write wrote to).
     if (applied && feature && (write?.revision !== undefined || !mayBeOlder))
       this.heldWrites.set(name, { revision: write?.revision, version: feature.version });
+  }
+
+  /**
+   * Resolves once the held record of `name` is at `version` or later (or `name` was
+   * removed), or after `timeoutMs` (never rejects): what the caller then finds is its to check.
+   */
+  reached(name: string, version: number, timeoutMs: number): Promise<void> {
+    if ((this.compiled.get(name)?.feature.version ?? 0) >= version) return Promise.resolve();
+    const waiters = this.waiters;
+    return new Promise((resolve) => {
+      const list = waiters.get(name) ?? [];
+      waiters.set(name, list);
+      const timer = setTimeout(done, timeoutMs);
+      (timer as { unref?: () => void }).unref?.();
+      function done() {
+        clearTimeout(timer);
+        const at = list.indexOf(entry);
+        if (at >= 0) list.splice(at, 1);
+        if (list.length === 0 && waiters.get(name) === list) waiters.delete(name);
+        resolve();
+      }
+      const entry = { version, done };
+      list.push(entry);
+    });
   }
 
   /**
@@ -157,6 +184,30 @@ export class LocalSnapshot {
     for (const [name, e] of this.touched) if (e <= epoch) this.touched.delete(name);
   }
 
+  /**
+   * Applies a change notification that says what the write did (`operations`,
+   * `updatedAt`, `createdAt`) without reading the store: the record derived from the
+   * held one with `applyOperations`, when the held one is the version right before, in
+   * the same life (or none, and the change created the feature). False when it cannot
+   * (nothing applied: the caller reads the feature instead). The caller makes sure no
+   * read of the name is on its way (its answer could be older than the derived record).
+   */
+  applyNotified(change: StoreChange): boolean {
+    const { name, version, operations, updatedAt, createdAt } = change;
+    if (version === undefined || !operations || updatedAt === undefined || !createdAt) return false;
+    const held = this.compiled.get(name)?.feature;
+    if (held ? held.version !== version - 1 || held.createdAt !== createdAt : version !== 1)
+      return false;
+    try {
+      const derived = applyOperations(name, held, operations, { create: true, now: updatedAt });
+      const feature = { ...derived.feature, version };
+      if (!derived.changed || feature.createdAt !== createdAt) return false;
+      return this.apply(name, feature, 'remote', false, touchedIds(operations));
+    } catch {
+      return false;
+    }
+  }
+
   /** Moves the revision forward after incremental updates up to `revision` (never back). */
   advanceTo(revision: number): void {
     if (revision > this.currentRevision) this.currentRevision = revision;
@@ -181,6 +232,11 @@ export class LocalSnapshot {
     }
     this.appliedAt.set(name, ++this.applySeq);
     this.onChange({ name, feature, previous, source });
+    const waiting = this.waiters.get(name);
+    if (waiting) {
+      for (const w of [...waiting]) if (!feature || feature.version >= w.version) w.done();
+      if (waiting.length === 0) this.waiters.delete(name);
+    }
     return true;
   }
 }

@@ -14,6 +14,7 @@ export type SnapshotFeed = Pick<
   | 'advanceTo'
   | 'holdsChange'
   | 'writesSettled'
+  | 'applyNotified'
 >;
 
 /** Settings of {@link SyncLoop}. */
@@ -181,7 +182,16 @@ export class SyncLoop {
   private onStoreChange(change: StoreChange): void {
     if (this.closed) return;
     if (change.revision <= this.notifiedRevision) return;
-    if (change.revision === this.notifiedRevision + 1 && this.loaded) {
+    const next = change.revision === this.notifiedRevision + 1 && this.loaded;
+    // The change says what it did and nothing is being read: derive it, read nothing.
+    if (next && !this.refreshing && this.pendingNames.size === 0 && !this.needFull) {
+      if (this.snapshot.applyNotified(change)) {
+        this.notifiedRevision = change.revision;
+        this.snapshot.advanceTo(change.revision);
+        return;
+      }
+    }
+    if (next) {
       const before = this.pendingNames.get(change.name);
       const announced = change.version !== undefined && change.version > 0;
       const version =
