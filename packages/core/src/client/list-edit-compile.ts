@@ -44,8 +44,9 @@ const LIST_EDIT_FIELDS: ReadonlySet<string> = new Set([
  * the id lists (version and updatedAt aside), and neither list became or stopped
  * being empty, so every other compiled structure (the evaluator kind, `needsId`, the
  * rules, the variants) stays what it was. Then the Sets of `previous` are updated in
- * place (the caller drops `previous`: nothing else holds a compiled entry beyond a
- * synchronous evaluation) and shared by the result. Otherwise undefined: compile whole.
+ * place and `previous` itself is returned with `next` as its record (the caller replaces
+ * its entry: nothing else holds a compiled entry beyond a synchronous evaluation).
+ * Otherwise undefined (nothing changed): compile whole.
  */
 export function compileListEdit(
   previous: CompiledFeature,
@@ -60,7 +61,10 @@ export function compileListEdit(
   }
   editIdSet(previous.users, next.users, touched.users);
   editIdSet(previous.excluded, next.excludedUsers, touched.excludedUsers);
-  return { ...previous, feature: next };
+  // The entry itself, its record replaced: a copy ({...previous}) would get another hidden
+  // class than compileFeature's objects and make evaluation's property reads polymorphic.
+  (previous as { feature: Feature }).feature = next;
+  return previous;
 }
 
 function onlyListsDiffer(a: Feature, b: Feature): boolean {
