@@ -2,6 +2,7 @@ import { FeatureNotFoundError, ValidationError } from './errors.js';
 import { LIMITS } from './limits.js';
 import type { Feature } from './model.js';
 import { sameContent } from './same-content.js';
+import { sortedIndexOf } from './sorted-list.js';
 import { validatePatch } from './validation/patch.js';
 import { checkVariantReferences, validateVariantName } from './validation/variants.js';
 import {
@@ -57,12 +58,42 @@ export interface ApplyOptions {
   readonly now?: string;
 }
 
-/** What a store's `apply` returns. */
+/**
+ * What a store's `apply` returns. Always the outcome (`changed`, `version`, `createdAt`),
+ * and the whole record only where the store has it at hand anyway: a store whose id
+ * lists live apart from the document (Redis, PostgreSQL) omits `feature`, so an apply
+ * stays O(1) in the number of listed users. The client then derives the record from
+ * its local copy (same reference `applyOperations`, same `now`), or reads it with `get`.
+ */
 export interface ApplyResult {
-  /** The feature as stored after the operations. */
-  readonly feature: Feature;
   /** False when the operations left the feature as it was: nothing was written (no version, no entry, no event). */
   readonly changed: boolean;
+  /** The stored version after the call (the unchanged one when `changed` is false). */
+  readonly version: number;
+  /**
+   * The stored record's `createdAt`: with `version`, which life of the feature the result
+   * is about. A feature removed and created again starts over at version 1, so a version
+   * alone cannot tell a local copy of the old life from the new one.
+   */
+  readonly createdAt: string;
+  /**
+   * The store revision the write produced (when `changed`), where the store can tell:
+   * the writing client then recognises the change notification of its own write
+   * (same revision) and does not read the feature back. Absent: the client reads as usual.
+   */
+  readonly revision?: number;
+  /** The feature as stored after the operations; optional (see above). */
+  readonly feature?: Feature;
+}
+
+/** What the reference {@link applyOperations} computes: the record, whole, and what happened. */
+export interface AppliedOperations {
+  /** The record after the operations (version still the current one: the store sets the next). */
+  readonly feature: Feature;
+  /** False when the operations left the feature as it was. */
+  readonly changed: boolean;
+  /** True when the feature did not exist and `create` made it. */
+  readonly created: boolean;
 }
 
 /** Most operations in one `apply` call. */
@@ -163,7 +194,9 @@ function groupList(value: unknown, field: string): string[] {
 
 /**
  * Applies checked operations to a copy of `current` (in place on the copy, in order)
- * and returns the result with its timestamps set; `current` is not touched. The
+ * and returns the result with its timestamps set; `current` is not touched, and the
+ * result shares the values the operations left alone with it (treat both as
+ * immutable, or copy: stores keep validated copies). The
  * reference semantics of `apply`: a store that runs them in the backend (a Redis
  * script) must produce the same record. Throws FeatureNotFoundError when `current` is
  * undefined without `create`, and ValidationError when the result would break a limit
@@ -175,11 +208,15 @@ export function applyOperations(
   current: Feature | undefined,
   operations: readonly FeatureOperation[],
   options: ApplyOptions = {},
-): ApplyResult & { created: boolean } {
+): AppliedOperations {
   const now = options.now ?? new Date().toISOString();
   if (!current && !options.create) throw new FeatureNotFoundError(name);
   const base = current ?? featureFromInput({ name }, now);
-  const next = structuredClone(base);
+  // A shallow copy: every edit replaces a top-level field with a new value (lists are
+  // rebuilt, `set` values cloned) and never changes a nested one in place, so the
+  // result may share untouched values with `current`, and an edit of one id on a list of
+  // 100,000 copies that list once instead of cloning the whole record.
+  const next = { ...base };
   editFeatureWith(next, operations);
   checkVariantReferences(next);
   if (current && sameContent(current, next))
@@ -261,16 +298,41 @@ function unpin(feature: Feature, users: readonly string[]): void {
   else delete feature.userVariants;
 }
 
+// Up to this many ids per operation, lists are edited by binary search (O(n) copy, no
+// Set of the whole list, no sort); more take the general path.
+const FEW = 16;
+
+// Lists of a validated feature are sorted (code unit order) and unique: `sortedUnique`
+// in validation/names.ts, and every edit here keeps them so. Both helpers return the
+// list itself when nothing changes (nothing edits a list in place).
 function sortedWith(list: readonly string[], values: readonly string[]): string[] {
+  if (values.length <= FEW) {
+    // toSpliced: one copy with the value in place (splice on a copy moves it twice).
+    let out = list;
+    for (const v of values) {
+      const at = sortedIndexOf(out, v);
+      if (at < 0) out = out.toSpliced(~at, 0, v);
+    }
+    return out as string[];
+  }
   const present = new Set(list);
   const added = values.filter((v) => !present.has(v) && present.add(v));
-  if (added.length === 0) return [...list];
+  if (added.length === 0) return list as string[];
   const out = [...list, ...added];
   out.sort();
   return out;
 }
 
 function without(list: readonly string[], values: readonly string[]): string[] {
+  if (values.length <= FEW) {
+    let out = list;
+    for (const v of values) {
+      const at = sortedIndexOf(out, v);
+      if (at >= 0) out = out.toSpliced(at, 1);
+    }
+    return out as string[];
+  }
   const gone = new Set(values);
-  return list.filter((v) => !gone.has(v));
+  const out = list.filter((v) => !gone.has(v));
+  return out.length === list.length ? (list as string[]) : out;
 }

@@ -52,6 +52,21 @@ export interface StoreSnapshot {
 export interface StoreChange {
   readonly revision: number;
   readonly name: string;
+  /**
+   * The feature's version after the change, where the store can tell (absent, or 0, for
+   * a remove). A client uses it to check that a notification is the one of its own
+   * write it already applied (same revision, same version) and skips reading it back.
+   */
+  readonly version?: number;
+  /**
+   * What the write did, where the store can tell it cheaply (an `apply` of a few
+   * operations): its checked operations, the `updatedAt` it wrote and the feature's
+   * `createdAt`. A client holding the version before (`version - 1`, same `createdAt`)
+   * derives the new record with `applyOperations` instead of reading it. All three or none.
+   */
+  readonly operations?: readonly FeatureOperation[];
+  readonly updatedAt?: string;
+  readonly createdAt?: string;
 }
 
 /** What a subscriber receives. Every member may be called at any time after `subscribe`. */

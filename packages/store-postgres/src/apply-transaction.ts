@@ -86,7 +86,10 @@ async function applyOnce(
     ? decodeRow(names.features, name, row.document, row.version)
     : undefined;
   const result = applyOperations(name, current, operations, options);
-  if (!result.changed) return { feature: result.feature, changed: false };
+  if (!result.changed) {
+    const { version, createdAt } = result.feature;
+    return { feature: result.feature, changed: false, version, createdAt };
+  }
   const { feature, document } = encodeFeature(result.feature);
   const expectedVersion = current?.version ?? 0;
   const history = historyParams(context, writeAction(context, { expectedVersion }), historyLimit);
@@ -100,5 +103,6 @@ async function applyOnce(
   );
   const version = written.rows[0]?.version;
   if (version === undefined) return undefined;
-  return { feature: { ...feature, version: Number(version) }, changed: true };
+  const stored = { ...feature, version: Number(version) };
+  return { feature: stored, changed: true, version: stored.version, createdAt: stored.createdAt };
 }

@@ -34,15 +34,25 @@ export async function runActivateUserSection(
       const ids = Array.from({ length: n }, (_, i) => `user-${i}`);
       const added = await rollout.addFeature({ name, users: ids });
       const documentBytes = JSON.stringify(added).length;
+      // The set-up's garbage (a 100,000-id feature encoded, validated, compiled) is not
+      // the cost of activateUser: collect it before timing (the bench runs with --expose-gc).
+      (globalThis as { gc?: () => void }).gc?.();
       const times: number[] = [];
-      // Fewer repeats on the largest lists: each one moves megabytes.
-      const repeats =
-        n >= 100_000 ? Math.max(3, Math.ceil(budget.activateRepeats / 3)) : budget.activateRepeats;
-      for (let i = 0; i < repeats + 1; i++) {
+      // Fewer repeats on the largest lists of stores that still move megabytes per write
+      // (Redis and PostgreSQL keep ids beside the document: a write there is small).
+      const listsApart = target.key === 'redis' || target.key === 'postgres';
+      const slow = n >= 100_000 && !listsApart;
+      const repeats = slow
+        ? Math.max(3, Math.ceil(budget.activateRepeats / 3))
+        : budget.activateRepeats;
+      // The first calls warm up code paths and connections (three: the first store and size
+      // otherwise times code the JIT has not optimized yet, which skews the "× 10 users" column).
+      const warmUp = 3;
+      for (let i = 0; i < repeats + warmUp; i++) {
         const t0 = performance.now();
         await rollout.activateUser(name, `new-user-${i}`);
         const ms = performance.now() - t0;
-        if (i > 0) times.push(ms); // the first call warms up code paths and connections
+        if (i >= warmUp) times.push(ms);
       }
       results.push({
         store: target.key,
@@ -85,14 +95,14 @@ export async function runActivateUserSection(
     .filter(Boolean)
     .join(', ');
   const text = [
-    'What grows: one `activateUser` is a read-modify-write of the whole feature document. The store',
-    'reads and decodes the record (every id); the client copies it, checks the id is not listed yet,',
-    'inserts it keeping the list sorted, and compares old and new content (JSON of both); the store',
-    'encodes and writes the whole document back with compare-and-set (Redis validates it again); the',
-    'client then recompiles the feature (a Set of every id). Each step is linear in the listed users;',
-    'a fixed cost (round trips, the file lock and fsync) dominates small lists. Evaluation does not',
-    'grow (a Set lookup); only writes to big lists do. Keep very large audiences in a group or a',
-    'rule instead of a user list.',
+    'What grows: in stores that keep the feature as one document (memory, file, memcache, sqlite),',
+    'one `activateUser` reads, validates, copies and writes back the whole document, every id',
+    'included, and keeps the records before and after in its history entry: linear in the listed',
+    'users; a fixed cost (round trips, the file lock and fsync) dominates small lists. Redis (and',
+    'PostgreSQL where it keeps ids as rows) store ids beside the document: the write adds one id',
+    '(one ZADD), records a compact history entry and answers without the record; the client derives',
+    'the record from its copy (one copy of the id list) and updates the compiled id Set in place.',
+    "The set-up's garbage is collected before timing. Evaluation does not grow (a Set lookup).",
     `From ${formatNumber(first)} to ${formatNumber(last)} listed users, one activateUser grows: ${growth}.`,
     '',
     table,

@@ -1,4 +1,4 @@
-import { FeatureExistsError } from '../errors.js';
+import { FeatureExistsError, FeatureNotFoundError } from '../errors.js';
 import {
   FEATURE_CONTENT_FIELDS,
   type Feature,
@@ -9,7 +9,12 @@ import {
   type JsonValue,
 } from '../model.js';
 import { mutateFeature } from '../mutate.js';
-import { editFeatureWith, type FeatureOperation } from '../operations.js';
+import {
+  type ApplyResult,
+  applyOperations,
+  editFeatureWith,
+  type FeatureOperation,
+} from '../operations.js';
 import type { FeatureStore, HistoryAction, WriteContext } from '../store.js';
 import { checkExpectedVersion, versionConflict } from '../store-kit/versions.js';
 import { checkWriteContext, type WriteOptions } from '../validation/history.js';
@@ -27,11 +32,18 @@ import {
   validateGroupName,
   validatePercentage,
 } from '../validation.js';
+import { touchedIds } from './list-edit-compile.js';
 import type { LocalSnapshot } from './local-snapshot.js';
 import type { SyncLoop } from './sync-loop.js';
 
-/** What the writer needs of the local snapshot: mark a write's start, apply its result. */
-export type WriteTarget = Pick<LocalSnapshot, 'sequence' | 'applyLocal'>;
+/** What the writer needs of the local snapshot: mark a write's start, read its copy, apply its result. */
+export type WriteTarget = Pick<
+  LocalSnapshot,
+  'sequence' | 'applyLocal' | 'get' | 'trackWrite' | 'reached'
+>;
+
+// How long an apply whose local copy is behind waits for the notifications before it.
+const CATCH_UP_MS = 50;
 
 /** Settings of {@link FeatureWriter}. */
 export interface FeatureWriterOptions {
@@ -264,16 +276,90 @@ export class FeatureWriter {
     }
     this.lifecycle.assertOpen();
     const checked = validateFeatureName(name);
-    const since = this.snapshot.sequence();
-    const result = await store.apply(
-      checked,
-      operations,
-      { create: true, now: this.now().toISOString() },
-      context,
+    return this.applyWith(store.apply.bind(store), checked, operations, context);
+  }
+
+  // The apply itself and its result applied locally. Tracked (see trackWrite) until its
+  // answer is applied, or until it starts waiting for the notifications before it.
+  private async applyWith(
+    apply: NonNullable<FeatureStore['apply']>,
+    checked: string,
+    operations: FeatureOperation[],
+    context: WriteContext,
+  ): Promise<Feature> {
+    let settle: () => void = () => {};
+    this.snapshot.trackWrite(checked, new Promise<void>((resolve) => (settle = resolve)));
+    try {
+      const since = this.snapshot.sequence();
+      const now = this.now().toISOString();
+      const result = await apply(checked, operations, { create: true, now }, context);
+      let feature = result.feature ?? this.derive(checked, operations, result, now);
+      if (!feature && this.behind(checked, result)) {
+        // Writes of others came first and their notifications are on their way (they say
+        // what they did): wait a little for them rather than read the whole feature. A
+        // read of the name by the sync loop must not wait for this wait (settle first).
+        settle();
+        await this.snapshot.reached(checked, result.version - 1, CATCH_UP_MS);
+        feature = this.derive(checked, operations, result, now);
+      }
+      feature ??= await this.readBack(checked);
+      // Also when nothing was written: the store may hold a change this snapshot has not heard of.
+      const write = { revision: result.revision, touched: touchedIds(operations) };
+      this.snapshot.applyLocal(checked, feature, since, write);
+      return feature;
+    } finally {
+      settle();
+    }
+  }
+
+  // Whether the local copy is an older version of the same life than the write started
+  // from, in a store that pushes: the notifications between will bring it up.
+  private behind(name: string, result: ApplyResult): boolean {
+    const held = this.snapshot.get(name)?.feature;
+    return (
+      result.changed &&
+      this.store.capabilities.push &&
+      held !== undefined &&
+      held.createdAt === result.createdAt &&
+      held.version < result.version - 1
     );
-    // Also when nothing was written: the store may hold a change this snapshot has not heard of.
-    this.snapshot.applyLocal(checked, result.feature, since);
-    return result.feature;
+  }
+
+  /**
+   * The record an `apply` wrote, when the store did not send it (it keeps lists apart
+   * and answers in O(1)): derived from the local copy with the reference
+   * `applyOperations` and the same `now` the store got, when that copy is the version
+   * the write started from in the same life of the feature (same `createdAt`), or none
+   * and the write created it. The local copy itself when it already is the version the
+   * write left (unchanged, or applied from the write's notification, which may come
+   * first). Otherwise undefined (the caller reads the feature back).
+   */
+  private derive(
+    name: string,
+    operations: readonly FeatureOperation[],
+    result: ApplyResult,
+    now: string,
+  ): Feature | undefined {
+    const held = this.snapshot.get(name)?.feature;
+    if (held && held.createdAt !== result.createdAt) return undefined;
+    // Already there (unchanged, or its notification said what it did and came first).
+    if (held?.version === result.version) return held;
+    if (!result.changed || (held?.version ?? 0) !== result.version - 1) return undefined;
+    try {
+      const derived = applyOperations(name, held, operations, { create: true, now });
+      const feature = { ...derived.feature, version: result.version };
+      return derived.changed && feature.createdAt === result.createdAt ? feature : undefined;
+    } catch {
+      // The store took what the local copy refuses: the copy is not what the store had.
+      return undefined;
+    }
+  }
+
+  // The record of a write whose result did not carry it: read it (it exists: the write created it if needed).
+  private async readBack(name: string): Promise<Feature> {
+    const feature = await this.store.get(name);
+    if (!feature) throw new FeatureNotFoundError(name);
+    return feature;
   }
 
   /** A gem-style mutation that is not an operation: creates the feature when missing, edits it in place. */
@@ -302,7 +388,7 @@ export class FeatureWriter {
     };
   }
 
-  private async mutate(
+  private mutate(
     name: string,
     create: boolean,
     writeUnchanged: boolean,
@@ -311,6 +397,19 @@ export class FeatureWriter {
   ): Promise<Feature> {
     this.lifecycle.assertOpen();
     const checked = validateFeatureName(name);
+    const written = this.mutateNow(checked, create, writeUnchanged, context, change);
+    this.snapshot.trackWrite(checked, written);
+    return written;
+  }
+
+  // The compare-and-set loop and its result applied locally (one promise: see trackWrite).
+  private async mutateNow(
+    checked: string,
+    create: boolean,
+    writeUnchanged: boolean,
+    context: WriteContext,
+    change: (f: Feature, stored: Feature | undefined) => Feature,
+  ): Promise<Feature> {
     const since = this.snapshot.sequence();
     // Rules and pins name variants, and either can change apart from the list: every
     // result is checked whole, so no write leaves a name pointing at nothing.

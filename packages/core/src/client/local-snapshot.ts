@@ -2,8 +2,18 @@ import { type CompiledFeature, compileFeature } from '../evaluate.js';
 import { intern } from '../intern.js';
 import type { Feature } from '../model.js';
 import { sameContent } from '../mutate.js';
-import type { StoreSnapshot } from '../store.js';
+import { applyOperations } from '../operations.js';
+import type { StoreChange, StoreSnapshot } from '../store.js';
 import type { FeatureChangeEvent } from './events.js';
+import { compileListEdit, type TouchedIds, touchedIds } from './list-edit-compile.js';
+
+/** What a local write tells besides its record: where it stands in the store, what it touched. */
+export interface LocalWrite {
+  /** The store revision the write produced (ApplyResult.revision), when the store said. */
+  readonly revision?: number;
+  /** The ids its operations named, when it only added or removed ids (compiled incrementally). */
+  readonly touched?: TouchedIds;
+}
 
 /**
  * The client's local copy of the store: the compiled features evaluation reads, the
@@ -22,6 +32,15 @@ export class LocalSnapshot {
   // feature changed here (a refresh, another write) while it was on its way.
   private applySeq = 0;
   private readonly appliedAt = new Map<string, number>();
+  // Names whose held record is this client's own write (of that store revision, when known).
+  private readonly heldWrites = new Map<
+    string,
+    { revision: number | undefined; version: number }
+  >();
+  // Who waits for a name to reach a version (see reached).
+  private readonly waiters = new Map<string, { version: number; done: () => void }[]>();
+  // This client's writes on their way, per name: each settles once its result is applied.
+  private readonly inFlight = new Map<string, Set<Promise<unknown>>>();
 
   /** @param onChange told of every change applied, synchronously, in the order applied. */
   constructor(private readonly onChange: (change: FeatureChangeEvent) => void) {}
@@ -70,9 +89,81 @@ export class LocalSnapshot {
    * after that (no refresh, no other write of this client), the result is the newest
    * record; otherwise an older result must not replace what came meanwhile.
    */
-  applyLocal(name: string, feature: Feature | undefined, since = -1): void {
+  applyLocal(name: string, feature: Feature | undefined, since = -1, write?: LocalWrite): void {
     this.touched.set(name, ++this.localEpoch);
-    this.apply(name, feature, 'local', (this.appliedAt.get(name) ?? 0) > since);
+    const mayBeOlder = (this.appliedAt.get(name) ?? 0) > since;
+    const applied = this.apply(name, feature, 'local', mayBeOlder, write?.touched);
+    // Without the write's revision, its version only vouches for the record when nothing
+    // else was applied to the name meanwhile (a remove heard meanwhile may have ended
+    // the life this write wrote to).
+    if (applied && feature && (write?.revision !== undefined || !mayBeOlder))
+      this.heldWrites.set(name, { revision: write?.revision, version: feature.version });
+  }
+
+  /**
+   * Resolves once the held record of `name` is at `version` or later (or `name` was
+   * removed), or after `timeoutMs` (never rejects): what the caller then finds is its to check.
+   */
+  reached(name: string, version: number, timeoutMs: number): Promise<void> {
+    if ((this.compiled.get(name)?.feature.version ?? 0) >= version) return Promise.resolve();
+    const waiters = this.waiters;
+    return new Promise((resolve) => {
+      const list = waiters.get(name) ?? [];
+      waiters.set(name, list);
+      const timer = setTimeout(done, timeoutMs);
+      (timer as { unref?: () => void }).unref?.();
+      function done() {
+        clearTimeout(timer);
+        const at = list.indexOf(entry);
+        if (at >= 0) list.splice(at, 1);
+        if (list.length === 0 && waiters.get(name) === list) waiters.delete(name);
+        resolve();
+      }
+      const entry = { version, done };
+      list.push(entry);
+    });
+  }
+
+  /**
+   * Registers a write of `name` by this client until `done` settles (`done` should
+   * settle once its result is applied). See {@link writesSettled}.
+   */
+  trackWrite(name: string, done: Promise<unknown>): void {
+    const writes = this.inFlight.get(name) ?? new Set<Promise<unknown>>();
+    this.inFlight.set(name, writes);
+    writes.add(done);
+    const settle = () => {
+      writes.delete(done);
+      if (writes.size === 0 && this.inFlight.get(name) === writes) this.inFlight.delete(name);
+    };
+    done.then(settle, settle);
+  }
+
+  /**
+   * Settles (never rejects) once every write of `names` this client has on its way now
+   * has settled: a notification that arrives before the answer of the write that caused
+   * it (another connection, or in process) waits for that answer, and then
+   * {@link holdsChange} tells it that nothing needs reading.
+   */
+  writesSettled(names: Iterable<string>): Promise<void> {
+    const writes: Promise<unknown>[] = [];
+    for (const name of names) for (const w of this.inFlight.get(name) ?? []) writes.push(w);
+    return Promise.all(writes.map((w) => w.catch(() => undefined))).then(() => undefined);
+  }
+
+  /**
+   * Whether the record held for `name` already has every change of `name` notified up
+   * to `revision`, so reading it back is unnecessary: it is this client's own write and
+   * either the write's store revision is known and is `revision` or later, or `version`
+   * (the newest version those notifications announced; undefined when one of them
+   * announced none, such as a remove, which may start a new life) is at most the held
+   * write's version. A record applied any other way answers false.
+   */
+  holdsChange(name: string, revision: number, version: number | undefined): boolean {
+    const held = this.heldWrites.get(name);
+    if (!held) return false;
+    if (held.revision !== undefined) return held.revision >= revision;
+    return version !== undefined && version <= held.version;
   }
 
   /**
@@ -102,24 +193,61 @@ export class LocalSnapshot {
     for (const [name, e] of this.touched) if (e <= epoch) this.touched.delete(name);
   }
 
+  /**
+   * Applies a change notification that says what the write did (`operations`,
+   * `updatedAt`, `createdAt`) without reading the store: the record derived from the
+   * held one with `applyOperations`, when the held one is the version right before, in
+   * the same life (or none, and the change created the feature). False when it cannot
+   * (nothing applied: the caller reads the feature instead). The caller makes sure no
+   * read of the name is on its way (its answer could be older than the derived record).
+   */
+  applyNotified(change: StoreChange): boolean {
+    const { name, version, operations, updatedAt, createdAt } = change;
+    if (version === undefined || !operations || updatedAt === undefined || !createdAt) return false;
+    const held = this.compiled.get(name)?.feature;
+    if (held ? held.version !== version - 1 || held.createdAt !== createdAt : version !== 1)
+      return false;
+    try {
+      const derived = applyOperations(name, held, operations, { create: true, now: updatedAt });
+      const feature = { ...derived.feature, version };
+      if (!derived.changed || feature.createdAt !== createdAt) return false;
+      return this.apply(name, feature, 'remote', false, touchedIds(operations));
+    } catch {
+      return false;
+    }
+  }
+
   /** Moves the revision forward after incremental updates up to `revision` (never back). */
   advanceTo(revision: number): void {
     if (revision > this.currentRevision) this.currentRevision = revision;
   }
 
+  // Applies a record unless skipsRecord says otherwise; true when applied.
   private apply(
     name: string,
     feature: Feature | undefined,
     source: 'local' | 'remote',
     mayBeOlder: boolean,
-  ): void {
-    const previous = this.compiled.get(name)?.feature;
-    if (skipsRecord(previous, feature, mayBeOlder)) return;
+    touched?: TouchedIds,
+  ): boolean {
+    const held = this.compiled.get(name);
+    const previous = held?.feature;
+    if (skipsRecord(previous, feature, mayBeOlder)) return false;
+    this.heldWrites.delete(name);
     if (feature === undefined) this.compiled.delete(name);
-    // The key as the engine's shared copy: `get` with a literal name then compares by identity.
-    else this.compiled.set(intern(name), compileFeature(feature));
+    else {
+      const edited = held && touched && compileListEdit(held, feature, touched);
+      // The key as the engine's shared copy: `get` with a literal name then compares by identity.
+      this.compiled.set(intern(name), edited || compileFeature(feature));
+    }
     this.appliedAt.set(name, ++this.applySeq);
     this.onChange({ name, feature, previous, source });
+    const waiting = this.waiters.get(name);
+    if (waiting) {
+      for (const w of [...waiting]) if (!feature || feature.version >= w.version) w.done();
+      if (waiting.length === 0) this.waiters.delete(name);
+    }
+    return true;
   }
 }
 

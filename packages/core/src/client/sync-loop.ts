@@ -7,7 +7,14 @@ import type { LocalSnapshot } from './local-snapshot.js';
 /** What the sync loop needs of the local snapshot: read marks, apply what it fetched. */
 export type SnapshotFeed = Pick<
   LocalSnapshot,
-  'revision' | 'epoch' | 'applySnapshot' | 'applyRemote' | 'advanceTo'
+  | 'revision'
+  | 'epoch'
+  | 'applySnapshot'
+  | 'applyRemote'
+  | 'advanceTo'
+  | 'holdsChange'
+  | 'writesSettled'
+  | 'applyNotified'
 >;
 
 /** Settings of {@link SyncLoop}. */
@@ -48,7 +55,9 @@ export class SyncLoop {
   private readyWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   // The newest revision a notification (or a snapshot) told of.
   private notifiedRevision = -1;
-  private pendingNames = new Set<string>();
+  // Names to read, each with the newest revision a notification told of it and the
+  // newest version they announced (undefined once one announced none: a remove).
+  private pendingNames = new Map<string, { revision: number; version: number | undefined }>();
   private needFull = true;
   private refreshing: Promise<void> | undefined;
   private failures = 0;
@@ -173,8 +182,21 @@ export class SyncLoop {
   private onStoreChange(change: StoreChange): void {
     if (this.closed) return;
     if (change.revision <= this.notifiedRevision) return;
-    if (change.revision === this.notifiedRevision + 1 && this.loaded) {
-      this.pendingNames.add(change.name);
+    const next = change.revision === this.notifiedRevision + 1 && this.loaded;
+    // The change says what it did and nothing is being read: derive it, read nothing.
+    if (next && !this.refreshing && this.pendingNames.size === 0 && !this.needFull) {
+      if (this.snapshot.applyNotified(change)) {
+        this.notifiedRevision = change.revision;
+        this.snapshot.advanceTo(change.revision);
+        return;
+      }
+    }
+    if (next) {
+      const before = this.pendingNames.get(change.name);
+      const announced = change.version !== undefined && change.version > 0;
+      const version =
+        before && before.version === undefined ? undefined : announced ? change.version : undefined;
+      this.pendingNames.set(change.name, { revision: change.revision, version });
     } else {
       // A gap: some notification was missed, so only a full reload is safe.
       this.needFull = true;
@@ -224,9 +246,26 @@ export class SyncLoop {
   }
 
   private async loadPending(): Promise<void> {
-    const names = [...this.pendingNames];
-    this.pendingNames.clear();
+    // The answer of this client's own write travels on another connection than its
+    // notification (or, in process, comes after it): one macrotask lets a write that is
+    // starting register, then the writes of these names on their way are waited for.
+    // Once applied, they make reading the feature back unnecessary (below).
+    await nextMacrotask();
+    await this.snapshot.writesSettled(this.pendingNames.keys());
+    if (this.needFull || this.closed) return;
     const target = this.notifiedRevision;
+    // A name whose record is this client's own write at the notified revision (or a
+    // later one) already holds the change: no read, the revision bookkeeping as if read.
+    const names = [...this.pendingNames]
+      .filter(
+        ([name, { revision, version }]) => !this.snapshot.holdsChange(name, revision, version),
+      )
+      .map(([name]) => name);
+    this.pendingNames.clear();
+    if (names.length === 0) {
+      this.snapshot.advanceTo(target);
+      return;
+    }
     const epoch = this.snapshot.epoch();
     const records = await this.fetching(() => Promise.all(names.map((n) => this.store.get(n))));
     for (let i = 0; i < names.length; i++)
@@ -318,6 +357,13 @@ export class SyncLoop {
     }
     this.schedulePoll();
   }
+}
+
+// setImmediate where there is one (Node): a timer of 0 ms waits 1 ms there.
+function nextMacrotask(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown })
+    .setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /** Any failure as a typed error: RolloutErrors as they are, anything else as a StoreError saying what failed. */

@@ -5,10 +5,12 @@ import {
   type Feature,
   type FeatureOperation,
   isRolloutError,
+  Rollout,
 } from '@rollout/core';
 import { richFeature } from '../fixtures.js';
 import type { ConformanceOptions, TestRunner } from '../runner.js';
 import { type ConformanceGroup, runGroups } from '../suite-context.js';
+import { waitFor } from '../waiting.js';
 import { variantFeature } from './variants.js';
 
 const NOW = '2026-03-04T05:06:07.000Z';
@@ -46,7 +48,7 @@ const SEQUENCES: readonly FeatureOperation[][] = [
 /** The store's `apply` (stores that declare `capabilities.apply`; others pass trivially). */
 export const applyGroup: ConformanceGroup = {
   title: 'operations applied by the store',
-  tests: ({ test }) => {
+  tests: ({ test, sibling }) => {
     test('apply gives the record core would, one version and entry per change', async (store) => {
       if (!store.capabilities.apply || !store.apply) return;
       for (const [i, ops] of SEQUENCES.entries()) {
@@ -64,9 +66,59 @@ export const applyGroup: ConformanceGroup = {
           const result = await store.apply(base.name, ops, { now: NOW });
           assert.equal(result.changed, expected.changed, `sequence ${i} on ${base.name}`);
           const version = expected.changed ? 2 : 1;
-          assert.deepEqual(result.feature, { ...expected.feature, version }, `sequence ${i}`);
-          assert.deepEqual(await store.get(base.name), result.feature);
+          assert.equal(result.version, version, `sequence ${i}: version`);
+          assert.equal(result.createdAt, stored.createdAt, `sequence ${i}: createdAt`);
+          const got = await store.get(base.name);
+          // The record the store wrote is exactly the one core derives (what a client that
+          // got no record back builds locally from its copy at the previous version).
+          assert.deepEqual(got, { ...expected.feature, version }, `sequence ${i}`);
+          if (result.feature) assert.deepEqual(result.feature, got, `sequence ${i}: the result`);
         }
+      }
+    });
+
+    test("a client's record of its own apply is the stored one, whether the store sent it or not", async (store, options) => {
+      if (!store.capabilities.apply || !store.apply) return;
+      // Big enough that a store keeping lists apart answers without the record; the client
+      // then derives it from its copy, and what it derives must be what get() reads.
+      const users = Array.from({ length: 2000 }, (_, i) => `u${i}`);
+      const other = await sibling(store, options);
+      const writer = new Rollout({ store, closeStore: false });
+      const reader = new Rollout({ store: other, closeStore: false });
+      try {
+        await Promise.all([writer.ready(), reader.ready()]);
+        await writer.addFeature({ name: 'lean', users, excludedUsers: ['x'], percentage: 1 });
+        const steps: (() => Promise<Feature>)[] = [
+          () => writer.activateUser('lean', 'new'),
+          () => writer.activateUser('lean', 'new'),
+          () => writer.deactivateUser('lean', 'u7'),
+          () => writer.excludeUser('lean', 'y'),
+          () => writer.includeUser('lean', 'x'),
+          () => writer.activateGroup('lean', 'vip'),
+          () => writer.activatePercentage('lean', 2.5),
+          () => writer.activateUser('lean', 'pinless'),
+        ];
+        for (const [i, step] of steps.entries()) {
+          const got = await step();
+          const stored = await store.get('lean');
+          assert.deepEqual(got, stored, `step ${i}: the record the client returned`);
+          assert.equal(writer.explain({ id: 'new' }, 'lean').version, stored?.version);
+        }
+        const final = await store.get('lean');
+        assert.deepEqual(
+          writer.snapshot().find((f) => f.name === 'lean'),
+          final,
+          "the writer's local copy",
+        );
+        await waitFor('the other client to converge', () =>
+          reader.explain({}, 'lean').version === final?.version ? true : undefined,
+        );
+        assert.deepEqual(
+          reader.snapshot().find((f) => f.name === 'lean'),
+          final,
+        );
+      } finally {
+        await Promise.all([writer.close(), reader.close()]);
       }
     });
 
@@ -80,13 +132,29 @@ export const applyGroup: ConformanceGroup = {
         now: NOW,
       });
       assert.equal(created.changed, true);
-      assert.deepEqual(created.feature.users, ['a']);
-      assert.equal(created.feature.version, 1);
-      assert.equal(created.feature.createdAt, NOW);
+      assert.equal(created.version, 1);
+      assert.equal(created.createdAt, NOW);
+      const made = await store.get('made');
+      assert.deepEqual(
+        made,
+        {
+          ...applyOperations(
+            'made',
+            undefined,
+            checkOperations([{ op: 'addUsers', users: ['a'] }]),
+            { create: true, now: NOW },
+          ).feature,
+          version: 1,
+        },
+        'created as core creates',
+      );
+      if (created.feature) assert.deepEqual(created.feature, made);
       const revision = await store.revision();
       const same = await store.apply('made', [{ op: 'addUsers', users: ['a'] }]);
       assert.equal(same.changed, false);
-      assert.deepEqual(same.feature, created.feature);
+      assert.equal(same.version, 1);
+      assert.equal(same.createdAt, NOW);
+      if (same.feature) assert.deepEqual(same.feature, made);
       assert.equal(await store.revision(), revision, 'nothing written');
       await assert.rejects(
         store.apply('made', [{ op: 'addUsers', users: ['b'], variant: 'nope' }]),
@@ -96,7 +164,7 @@ export const applyGroup: ConformanceGroup = {
         store.apply('made', [{ op: 'nope' } as unknown as FeatureOperation]),
         (e) => isRolloutError(e, 'INVALID_INPUT'),
       );
-      assert.deepEqual(await store.get('made'), created.feature, 'a refused apply writes nothing');
+      assert.deepEqual(await store.get('made'), made, 'a refused apply writes nothing');
       if (store.history) {
         const entries = await store.history({ name: 'made' });
         assert.deepEqual(
@@ -109,7 +177,7 @@ export const applyGroup: ConformanceGroup = {
         const [entry] = await store.history({ name: 'made', limit: 1 });
         assert.equal(entry?.action, 'update');
         assert.equal(entry?.actor, 'ana');
-        assert.deepEqual(entry?.previous, created.feature);
+        assert.deepEqual(entry?.previous, made);
       }
     });
   },
