@@ -8,7 +8,8 @@ import {
 } from '@rollout/core';
 import { versionConflict, writeAction } from '@rollout/core/store';
 import type pg from 'pg';
-import { decodeRow, encodeFeature } from './codec.js';
+import { checkListLimits, ID_LISTS, type IdList, type ListedIds, planApply } from './apply-plan.js';
+import { decodeRow, encodeApplyDocument, encodeFeature } from './codec.js';
 import { STORE_NAME } from './errors.js';
 import { historyParams } from './history.js';
 import type { Statements, TableNames } from './layout.js';
@@ -36,10 +37,12 @@ export interface ApplyConnection {
 const VIEW_ATTEMPTS = 100;
 
 /**
- * `apply` as one transaction: `SELECT ... FOR UPDATE` locks the feature's row, core's
- * `applyOperations` computes the record, and the store's own write statement writes it
- * with its revision bump, history row and notification, in the same transaction. Writers
- * of the same feature queue on the row lock instead of conflicting: no retry loop. The
+ * `apply` as one transaction: `SELECT ... FOR UPDATE` locks the feature's row (its
+ * document, without the id lists), {@link planApply} computes the new document and the
+ * ids to add and remove, and one statement writes them: the id rows, the row's version,
+ * the revision bump, a compact history row and the notification. Nothing reads or
+ * writes the lists whole, so the cost does not grow with the users listed. Writers of
+ * the same feature queue on the row lock instead of conflicting: no retry loop. The
  * one exception is a feature that does not exist yet, which no row lock can hold: when
  * another writer creates it first the insert finds it there, and the transaction starts
  * over once, now locking the row that exists.
@@ -77,28 +80,118 @@ async function applyOnce(
   context: WriteContext,
 ): Promise<ApplyResult | undefined> {
   const { names, sql, historyLimit } = target;
-  const locked = await client.query<{ document: unknown; version: string }>({
-    text: sql.lock,
-    values: [name],
-  });
+  const locked = await client.query<LockedRow>({ text: sql.lock, values: [name] });
   const row = locked.rows[0];
-  const current: Feature | undefined = row
-    ? decodeRow(names.features, name, row.document, row.version)
-    : undefined;
-  const result = applyOperations(name, current, operations, options);
-  if (!result.changed) return { feature: result.feature, changed: false };
-  const { feature, document } = encodeFeature(result.feature);
-  const expectedVersion = current?.version ?? 0;
-  const history = historyParams(context, writeAction(context, { expectedVersion }), historyLimit);
-  const written = await client.query<{ version: string }>(
-    current
-      ? {
-          text: sql.update,
-          values: [name, document, expectedVersion, names.channel, ...history],
-        }
-      : { text: sql.insert, values: [name, document, names.channel, ...history] },
+  if (!row) return create(target, client, name, operations, options, context);
+  const current = decodeRow(names.features, name, row.document, row.version);
+  const plan = planApply(name, current, operations, options);
+  await checkListLimits(
+    plan,
+    { users: row.users_count, excludedUsers: row.excluded_count },
+    (ids) => present(client, sql, name, ids),
   );
-  const version = written.rows[0]?.version;
-  if (version === undefined) return undefined;
-  return { feature: { ...feature, version: Number(version) }, changed: true };
+  const add: ListedIds = [];
+  const remove: ListedIds = [];
+  const replaced: IdList[] = [];
+  for (const list of ID_LISTS) {
+    const change = plan.lists[list];
+    for (const id of change.add) add.push({ list, id });
+    for (const id of change.remove) remove.push({ list, id });
+    if (change.replaced) replaced.push(list);
+  }
+  const document = encodeApplyDocument(
+    plan.document,
+    add.map((a) => a.id),
+  );
+  const history = historyParams(
+    context,
+    writeAction(context, { expectedVersion: current.version }),
+    historyLimit,
+  );
+  const written = await client.query<WrittenRow>({
+    text: sql.apply,
+    values: [
+      name,
+      document,
+      current.version,
+      names.channel,
+      ...history,
+      add.map((a) => a.list),
+      add.map((a) => a.id),
+      remove.map((r) => r.list),
+      remove.map((r) => r.id),
+      replaced,
+      plan.documentChanged,
+    ],
+  });
+  const result = written.rows[0];
+  if (!result?.held) return undefined;
+  const { createdAt } = current;
+  if (result.version === null) return { changed: false, version: current.version, createdAt };
+  return {
+    changed: true,
+    version: Number(result.version),
+    createdAt,
+    revision: Number(result.revision),
+  };
+}
+
+// The feature does not exist: create it (when asked) with the store's insert, whole.
+async function create(
+  target: ApplyTarget,
+  client: pg.ClientBase,
+  name: string,
+  operations: readonly FeatureOperation[],
+  options: ApplyOptions,
+  context: WriteContext,
+): Promise<ApplyResult | undefined> {
+  const { names, sql, historyLimit } = target;
+  const result = applyOperations(name, undefined, operations, options);
+  const { feature, document } = encodeFeature(result.feature);
+  const history = historyParams(context, writeAction(context, { expectedVersion: 0 }), historyLimit);
+  const written = await client.query<{ version: string; revision: string }>({
+    text: sql.insert,
+    values: [name, document, names.channel, ...history],
+  });
+  const row = written.rows[0];
+  if (!row) return undefined;
+  const version = Number(row.version);
+  return {
+    changed: true,
+    version,
+    createdAt: feature.createdAt,
+    revision: Number(row.revision),
+    // At hand anyway: the record was computed whole.
+    feature: { ...feature, version },
+  };
+}
+
+// How many of `ids` are on their list, per list.
+async function present(
+  client: pg.ClientBase,
+  sql: Statements,
+  name: string,
+  ids: ListedIds,
+): Promise<Record<IdList, number>> {
+  const counts: Record<IdList, number> = { users: 0, excludedUsers: 0 };
+  if (ids.length === 0) return counts;
+  const result = await client.query<{ list: IdList; present: number }>({
+    text: sql.present,
+    values: [name, ids.map((i) => i.list), ids.map((i) => i.id)],
+  });
+  for (const row of result.rows) counts[row.list] = row.present;
+  return counts;
+}
+
+interface LockedRow {
+  document: unknown;
+  version: string;
+  users_count: number;
+  excluded_count: number;
+}
+
+interface WrittenRow {
+  version: string | null;
+  revision: string | null;
+  held: boolean;
 }

@@ -50,6 +50,24 @@ function encodeDocument(feature: Feature): string {
 }
 
 /**
+ * The JSON text of a document for the features row of an `apply` (lists empty, version
+ * dropped), after the same check as {@link encodeFeature} on it and on the ids the
+ * write adds: jsonb and text columns cannot store U+0000 nor lone surrogates.
+ */
+export function encodeApplyDocument(document: Feature, addedIds: Iterable<string>): string {
+  const { users: _users, excludedUsers: _excluded, ...rest } = document;
+  for (const id of addedIds) {
+    if (UNSTORABLE_ESCAPE.test(JSON.stringify(id)))
+      throw new ValidationError(
+        'users',
+        id,
+        'contains U+0000 or a lone surrogate, which PostgreSQL cannot store',
+      );
+  }
+  return encodeDocument(rest as Feature);
+}
+
+/**
  * Rebuilds a validated feature from a row. The `name` and `version` columns win
  * over the document. A row that does not validate throws CorruptDataError naming
  * the table and the row.

@@ -20,15 +20,16 @@ export function recordHistory(
   first: number,
   feature: string,
   previous: string,
+  delta = 'NULL::jsonb',
 ): string {
   const [action, actor, note, limit] = [first, first + 1, first + 2, first + 3].map((n) => `$${n}`);
   const { history } = names;
   // The trim's subquery reads the statement's snapshot, which does not hold the row
   // `entry` inserts: keeping `limit - 1` older rows leaves `limit` with the new one.
   return `entry AS (
-        INSERT INTO ${history} (revision, name, version, action, actor, note, feature, previous)
+        INSERT INTO ${history} (revision, name, version, action, actor, note, feature, previous, delta)
         SELECT rev.revision, w.name, w.version, ${action}::text, ${actor}::text, ${note}::text,
-          ${feature}, ${previous}
+          ${feature}, ${previous}, ${delta}
         FROM w CROSS JOIN rev
       ), pruned AS (
         DELETE FROM ${history} WHERE name = $1::text AND EXISTS (SELECT 1 FROM w)
