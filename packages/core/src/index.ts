@@ -84,6 +84,7 @@ export {
   redactStoreUrl,
 } from './open-store.js';
 export {
+  type AppliedOperations,
   type ApplyOptions,
   type ApplyResult,
   applyOperations,

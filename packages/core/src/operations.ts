@@ -57,12 +57,42 @@ export interface ApplyOptions {
   readonly now?: string;
 }
 
-/** What a store's `apply` returns. */
+/**
+ * What a store's `apply` returns. Always the outcome (`changed`, `version`, `createdAt`),
+ * and the whole record only where the store has it at hand anyway: a store whose id
+ * lists live apart from the document (Redis, PostgreSQL) omits `feature`, so an apply
+ * stays O(1) in the number of listed users. The client then derives the record from
+ * its local copy (same reference `applyOperations`, same `now`), or reads it with `get`.
+ */
 export interface ApplyResult {
-  /** The feature as stored after the operations. */
-  readonly feature: Feature;
   /** False when the operations left the feature as it was: nothing was written (no version, no entry, no event). */
   readonly changed: boolean;
+  /** The stored version after the call (the unchanged one when `changed` is false). */
+  readonly version: number;
+  /**
+   * The stored record's `createdAt`: with `version`, which life of the feature the result
+   * is about. A feature removed and created again starts over at version 1, so a version
+   * alone cannot tell a local copy of the old life from the new one.
+   */
+  readonly createdAt: string;
+  /**
+   * The store revision the write produced (when `changed`), where the store can tell:
+   * the writing client then recognises the change notification of its own write
+   * (same revision) and does not read the feature back. Absent: the client reads as usual.
+   */
+  readonly revision?: number;
+  /** The feature as stored after the operations; optional (see above). */
+  readonly feature?: Feature;
+}
+
+/** What the reference {@link applyOperations} computes: the record, whole, and what happened. */
+export interface AppliedOperations {
+  /** The record after the operations (version still the current one: the store sets the next). */
+  readonly feature: Feature;
+  /** False when the operations left the feature as it was. */
+  readonly changed: boolean;
+  /** True when the feature did not exist and `create` made it. */
+  readonly created: boolean;
 }
 
 /** Most operations in one `apply` call. */
@@ -175,7 +205,7 @@ export function applyOperations(
   current: Feature | undefined,
   operations: readonly FeatureOperation[],
   options: ApplyOptions = {},
-): ApplyResult & { created: boolean } {
+): AppliedOperations {
   const now = options.now ?? new Date().toISOString();
   if (!current && !options.create) throw new FeatureNotFoundError(name);
   const base = current ?? featureFromInput({ name }, now);

@@ -52,6 +52,12 @@ export interface StoreSnapshot {
 export interface StoreChange {
   readonly revision: number;
   readonly name: string;
+  /**
+   * The feature's version after the change, where the store can tell (absent, or 0, for
+   * a remove). A client uses it to check that a notification is the one of its own
+   * write it already applied (same revision, same version) and skips reading it back.
+   */
+  readonly version?: number;
 }
 
 /** What a subscriber receives. Every member may be called at any time after `subscribe`. */

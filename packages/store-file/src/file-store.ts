@@ -153,7 +153,12 @@ export class FileStore implements FeatureStore {
         return {
           name: checked.name,
           features: undefined,
-          result: { feature: copyFeature(next.feature), changed: false },
+          result: {
+            feature: copyFeature(next.feature),
+            changed: false,
+            version: next.feature.version,
+            createdAt: next.feature.createdAt,
+          },
         };
       }
       const stored: Feature = {
@@ -166,7 +171,12 @@ export class FileStore implements FeatureStore {
       return {
         name: stored.name,
         features,
-        result: { feature: copyFeature(stored), changed: true },
+        result: {
+          feature: copyFeature(stored),
+          changed: true,
+          version: stored.version,
+          createdAt: stored.createdAt,
+        },
         history,
       };
     });

@@ -188,7 +188,9 @@ export class RedisStore implements FeatureStore {
         value === undefined ? value : JSON.parse(value),
         why ?? 'invalid',
       );
-    return { feature: decodeFeature(this.keys, checkedName, json ?? ''), changed: status === 1 };
+    const feature = decodeFeature(this.keys, checkedName, json ?? '');
+    const { version, createdAt } = feature;
+    return { feature, changed: status === 1, version, createdAt };
   }
 
   /** Compare-and-delete with its history entry, in one script; see FeatureStore.remove. */

@@ -1,4 +1,4 @@
-import { FeatureExistsError } from '../errors.js';
+import { FeatureExistsError, FeatureNotFoundError } from '../errors.js';
 import {
   FEATURE_CONTENT_FIELDS,
   type Feature,
@@ -271,9 +271,17 @@ export class FeatureWriter {
       { create: true, now: this.now().toISOString() },
       context,
     );
+    const feature = result.feature ?? (await this.readBack(checked));
     // Also when nothing was written: the store may hold a change this snapshot has not heard of.
-    this.snapshot.applyLocal(checked, result.feature, since);
-    return result.feature;
+    this.snapshot.applyLocal(checked, feature, since);
+    return feature;
+  }
+
+  // The record of a write whose result did not carry it: read it (it exists: the write created it if needed).
+  private async readBack(name: string): Promise<Feature> {
+    const feature = await this.store.get(name);
+    if (!feature) throw new FeatureNotFoundError(name);
+    return feature;
   }
 
   /** A gem-style mutation that is not an operation: creates the feature when missing, edits it in place. */

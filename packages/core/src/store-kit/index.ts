@@ -9,6 +9,7 @@
  * ```
  */
 export {
+  type AppliedOperations,
   type ApplyOptions,
   type ApplyResult,
   applyOperations,
@@ -21,6 +22,18 @@ export { checkHistoryQuery, checkWriteContext } from '../validation/history.js';
 export { checkApplyArguments } from './apply-arguments.js';
 export { ClosedGuard } from './closed-guard.js';
 export { copyFeature } from './copy.js';
+export {
+  DELTA_LISTS,
+  type DeltaList,
+  type HistoryDelta,
+  type ListDelta,
+  listDelta,
+  reconstructHistory,
+  type StoredHistoryEntry,
+  undoListDelta,
+  withLists,
+  withoutLists,
+} from './history-delta.js';
 export {
   appendToLog,
   copyEntry,

@@ -140,13 +140,17 @@ export class MemoryFeatureStore implements FeatureStore {
     const checked = checkApplyArguments(name, operations, context);
     const current = this.features.get(checked.name);
     const result = applyOperations(checked.name, current, checked.operations, options);
-    if (!result.changed) return { feature: copyFeature(result.feature), changed: false };
+    if (!result.changed) {
+      const { version, createdAt } = result.feature;
+      return { feature: copyFeature(result.feature), changed: false, version, createdAt };
+    }
     const record = checkFeatureRecord(result.feature);
     record.version = (current?.version ?? 0) + 1;
     this.features.set(record.name, record);
     this.changed(record.name, record);
     this.record(record.name, record, current, checked.context);
-    return { feature: copyFeature(record), changed: true };
+    const { version, createdAt } = record;
+    return { feature: copyFeature(record), changed: true, version, createdAt, revision: this.rev };
   }
 
   /** Compare-and-delete, with its history entry; see FeatureStore.remove. */
@@ -192,7 +196,12 @@ export class MemoryFeatureStore implements FeatureStore {
   /** Bumps the revision and notifies subscribers. */
   protected changed(name: string, _feature: Feature | undefined): void {
     this.rev++;
-    if (this.capabilities.push) this.listeners.change({ revision: this.rev, name });
+    if (!this.capabilities.push) return;
+    this.listeners.change(
+      _feature
+        ? { revision: this.rev, name, version: _feature.version }
+        : { revision: this.rev, name },
+    );
   }
 
   // The write's history entry, at the revision `changed` just produced; in the same
