@@ -33,7 +33,7 @@ import {
   type StatementRunner,
 } from './connection.js';
 import { STORE_NAME, toStoreError } from './errors.js';
-import { decodeHistoryRow, type HistoryRow, historyParams, historyQueryParams } from './history.js';
+import { decodeHistoryRows, type HistoryRow, historyParams, historyQueryParams } from './history.js';
 import { buildStatements, type Statements, type TableNames } from './layout.js';
 import { migrate } from './migrations.js';
 import { type PostgresStoreOptions, resolveOptions } from './options.js';
@@ -290,21 +290,30 @@ export class PostgresStore implements FeatureStore {
     await this.connect();
     const { sql, names, historyLimit } = this.shared;
     const history = historyParams(checked, writeAction(checked, { remove: true }), historyLimit);
-    const result = await this.query<{ revision: string | null; current: string | null }>({
-      action: `removing feature ${JSON.stringify(name)}`,
-      text: sql.remove,
-      values: [name, expectedVersion ?? null, names.channel, ...history],
-      write: true,
-      feature: name,
-    });
-    const row = result.rows[0];
-    if (row?.revision != null) return true;
-    if (expectedVersion === undefined) return false;
-    const exists = (row?.current ?? null) !== null;
-    if (!exists && expectedVersion === 0) return false;
-    // `current` comes from the statement's snapshot, which a concurrent writer may
-    // have moved past: name it only when the feature is gone.
-    throw versionConflict(STORE_NAME, name, expectedVersion, exists ? undefined : 0);
+    // Without an expected version the statement deletes the version its snapshot saw (so
+    // the history row holds exactly the record removed); a write committed in between
+    // makes it delete nothing, and it runs again on a newer snapshot.
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.query<{ revision: string | null; current: string | null }>({
+        action: `removing feature ${JSON.stringify(name)}`,
+        text: sql.remove,
+        values: [name, expectedVersion ?? null, names.channel, ...history],
+        write: true,
+        feature: name,
+      });
+      const row = result.rows[0];
+      if (row?.revision != null) return true;
+      const exists = (row?.current ?? null) !== null;
+      if (expectedVersion === undefined) {
+        if (!exists) return false;
+        if (attempt < REMOVE_ATTEMPTS) continue;
+        throw versionConflict(STORE_NAME, name, Number(row?.current));
+      }
+      if (!exists && expectedVersion === 0) return false;
+      // `current` comes from the statement's snapshot, which a concurrent writer may
+      // have moved past: name it only when the feature is gone.
+      throw versionConflict(STORE_NAME, name, expectedVersion, exists ? undefined : 0);
+    }
   }
 
   /** A page of the history table, newest first (one indexed statement); see FeatureStore.history. */
@@ -318,7 +327,7 @@ export class PostgresStore implements FeatureStore {
       text: sql.history,
       values: historyQueryParams(checked),
     });
-    return result.rows.map((row) => decodeHistoryRow(names, row));
+    return decodeHistoryRows(names, result.rows);
   }
 
   /**
@@ -369,6 +378,10 @@ export class PostgresStore implements FeatureStore {
     return this.runner.run<R>(statement);
   }
 }
+
+// Each attempt of a remove without expected version fails only because another write
+// committed meanwhile, so running out of them takes a write storm on this one feature.
+const REMOVE_ATTEMPTS = 100;
 
 function isFeatureName(name: unknown): name is string {
   try {
