@@ -92,8 +92,31 @@ export function decodeRow(
   }
 }
 
+/** The id list columns of a read (layout.ts `listColumns`): json arrays, null when empty. */
+export interface ListColumns {
+  users: unknown;
+  excluded: unknown;
+}
+
+/**
+ * The stored document with its lists put back from their columns, for {@link decodeRow}
+ * (which validates, de-duplicates and sorts them). A document that is not an object is
+ * returned as it is, for decodeRow to report.
+ */
+export function withListColumns(document: unknown, lists: ListColumns): unknown {
+  if (typeof document !== 'object' || document === null || Array.isArray(document))
+    return document;
+  return { ...document, users: lists.users ?? [], excludedUsers: lists.excluded ?? [] };
+}
+
+/** A row of the get statement. */
+export interface FeatureRow extends ListColumns {
+  document: unknown;
+  version: string;
+}
+
 /** A row of the snapshot statement: a feature, or nulls when the table is empty. */
-export interface SnapshotRow {
+export interface SnapshotRow extends ListColumns {
   revision: string;
   name: string | null;
   document: unknown;
@@ -104,7 +127,8 @@ export interface SnapshotRow {
 export function decodeSnapshot(table: string, rows: readonly SnapshotRow[]): StoreSnapshot {
   const features: Feature[] = [];
   for (const row of rows) {
-    if (row.name !== null) features.push(decodeRow(table, row.name, row.document, row.version));
+    if (row.name !== null)
+      features.push(decodeRow(table, row.name, withListColumns(row.document, row), row.version));
   }
   return { revision: Number(rows[0]?.revision ?? 0), features };
 }

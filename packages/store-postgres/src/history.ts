@@ -14,9 +14,9 @@ import {
   reconstructHistory,
   type StoredHistoryEntry,
 } from '@rollout/core/store';
-import { decodeRow } from './codec.js';
+import { decodeRow, withListColumns } from './codec.js';
 import { STORE_NAME } from './errors.js';
-import type { TableNames } from './layout.js';
+import { listColumns, type TableNames } from './layout.js';
 
 /*
  * Change history: the `<table>_history` table (sql/002-history.sql). Every write
@@ -72,10 +72,7 @@ export function historyParams(
  * walks each compact row back from the current record.
  */
 export function historyQuery(names: TableNames): string {
-  const { history, features, ids } = names;
-  const list = (name: string) =>
-    `coalesce((SELECT jsonb_agg(i.id ORDER BY i.id) FROM ${ids} i
-      WHERE i.feature = f.name AND i.list = '${name}'), '[]'::jsonb)`;
+  const { history, features } = names;
   return `WITH page AS (
       SELECT revision, name, delta IS NOT NULL AS compact FROM ${history}
       WHERE ($1::text IS NULL OR name = $1::text) AND ($2::bigint IS NULL OR revision < $2::bigint)
@@ -84,14 +81,14 @@ export function historyQuery(names: TableNames): string {
       SELECT name, min(revision) AS low FROM page GROUP BY name HAVING bool_or(compact)
     )
     SELECT 'h' AS kind, h.revision, h.name, h.version, h.at, h.action, h.actor, h.note,
-      h.feature, h.previous, h.delta, h.revision IN (SELECT revision FROM page) AS in_page
+      h.feature, h.previous, h.delta, h.revision IN (SELECT revision FROM page) AS in_page,
+      NULL::json AS users, NULL::json AS excluded
     FROM ${history} h
     WHERE h.revision IN (SELECT revision FROM page)
       OR (h.name IN (SELECT name FROM walk) AND h.revision > (SELECT low FROM walk WHERE walk.name = h.name))
     UNION ALL
-    SELECT 'f', NULL, f.name, f.version, NULL, NULL, NULL, NULL,
-      f.document || jsonb_build_object('users', ${list('users')}, 'excludedUsers', ${list('excludedUsers')}),
-      NULL, NULL, false
+    SELECT 'f', NULL, f.name, f.version, NULL, NULL, NULL, NULL, f.document, NULL, NULL, false,
+      ${listColumns(names, 'f')}
     FROM ${features} f WHERE f.name IN (SELECT name FROM walk)
     ORDER BY revision DESC NULLS FIRST`;
 }
@@ -115,6 +112,8 @@ export interface HistoryRow {
   previous: unknown;
   delta: unknown;
   in_page: boolean;
+  users: unknown;
+  excluded: unknown;
 }
 
 /**
@@ -128,7 +127,8 @@ export function decodeHistoryRows(names: TableNames, rows: readonly HistoryRow[]
   const wanted = new Set<StoredHistoryEntry>();
   for (const row of rows) {
     if (row.kind === 'f') {
-      current.set(row.name, decodeRow(names.features, row.name, row.feature, row.version));
+      const document = withListColumns(row.feature, row);
+      current.set(row.name, decodeRow(names.features, row.name, document, row.version));
       continue;
     }
     const entry = decodeStoredRow(names, row);

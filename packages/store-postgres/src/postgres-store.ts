@@ -25,7 +25,14 @@ import {
 import type pg from 'pg';
 import { applyInTransaction } from './apply-transaction.js';
 import { ChangeFeed } from './change-feed.js';
-import { decodeRow, decodeSnapshot, encodeFeature, type SnapshotRow } from './codec.js';
+import {
+  decodeRow,
+  decodeSnapshot,
+  encodeFeature,
+  type FeatureRow,
+  type SnapshotRow,
+  withListColumns,
+} from './codec.js';
 import {
   clientRunner,
   PoolConnection,
@@ -188,13 +195,14 @@ export class PostgresStore implements FeatureStore {
     if (!isFeatureName(name)) return undefined;
     await this.connect();
     const { names, sql } = this.shared;
-    const result = await this.query<{ document: unknown; version: string }>({
+    const result = await this.query<FeatureRow>({
       action: `reading feature ${JSON.stringify(name)}`,
       text: sql.get,
       values: [name],
     });
     const row = result.rows[0];
-    return row ? decodeRow(names.features, name, row.document, row.version) : undefined;
+    if (!row) return undefined;
+    return decodeRow(names.features, name, withListColumns(row.document, row), row.version);
   }
 
   /** The current revision (0 before the first write). One indexed single-row read. */
