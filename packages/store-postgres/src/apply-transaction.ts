@@ -2,7 +2,6 @@ import {
   type ApplyOptions,
   type ApplyResult,
   applyOperations,
-  type Feature,
   type FeatureOperation,
   type WriteContext,
 } from '@rollout/core';
@@ -148,7 +147,11 @@ async function create(
   const { names, sql, historyLimit } = target;
   const result = applyOperations(name, undefined, operations, options);
   const { feature, document } = encodeFeature(result.feature);
-  const history = historyParams(context, writeAction(context, { expectedVersion: 0 }), historyLimit);
+  const history = historyParams(
+    context,
+    writeAction(context, { expectedVersion: 0 }),
+    historyLimit,
+  );
   const written = await client.query<{ version: string; revision: string }>({
     text: sql.insert,
     values: [name, document, names.channel, ...history],

@@ -104,8 +104,7 @@ export interface ListColumns {
  * returned as it is, for decodeRow to report.
  */
 export function withListColumns(document: unknown, lists: ListColumns): unknown {
-  if (typeof document !== 'object' || document === null || Array.isArray(document))
-    return document;
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return document;
   return { ...document, users: lists.users ?? [], excludedUsers: lists.excluded ?? [] };
 }
 

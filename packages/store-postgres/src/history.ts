@@ -136,7 +136,8 @@ export function decodeHistoryRows(names: TableNames, rows: readonly HistoryRow[]
     if (row.in_page) wanted.add(entry);
   }
   // Only pages with compact rows need the walk (and only then are `f` rows read).
-  if (stored.every((e) => !('delta' in e))) return stored.filter((e) => wanted.has(e)) as HistoryEntry[];
+  if (stored.every((e) => !('delta' in e)))
+    return stored.filter((e) => wanted.has(e)) as HistoryEntry[];
   try {
     return reconstructHistory(stored, current, (e) => wanted.has(e));
   } catch (error) {
@@ -164,7 +165,10 @@ function decodeStoredRow(names: TableNames, row: HistoryRow): StoredHistoryEntry
     row.previous === null ? undefined : decodeRow(where, row.name, row.previous, version - 1);
   if (row.delta === null) return { ...head, feature, previous };
   if (!feature) throw new CorruptDataError(STORE_NAME, where, 'a compact row without its document');
-  return { ...head, delta: { after: feature, before: previous, lists: decodeDelta(where, row.delta) } };
+  return {
+    ...head,
+    delta: { after: feature, before: previous, lists: decodeDelta(where, row.delta) },
+  };
 }
 
 // `{ users: { added: [...], removed: [...] }, excludedUsers: ... }`, each list optional.
@@ -179,7 +183,11 @@ function decodeDelta(where: string, value: unknown): HistoryDelta['lists'] {
       !isStringList(c?.added) ||
       !isStringList(c?.removed)
     )
-      throw new CorruptDataError(STORE_NAME, where, `delta.${list} is not { added, removed } of ids`);
+      throw new CorruptDataError(
+        STORE_NAME,
+        where,
+        `delta.${list} is not { added, removed } of ids`,
+      );
     lists[list as DeltaList] = { added: c.added, removed: c.removed };
   }
   return lists;

@@ -40,7 +40,12 @@ import {
   type StatementRunner,
 } from './connection.js';
 import { STORE_NAME, toStoreError } from './errors.js';
-import { decodeHistoryRows, type HistoryRow, historyParams, historyQueryParams } from './history.js';
+import {
+  decodeHistoryRows,
+  type HistoryRow,
+  historyParams,
+  historyQueryParams,
+} from './history.js';
 import { buildStatements, type Statements, type TableNames } from './layout.js';
 import { migrate } from './migrations.js';
 import { type PostgresStoreOptions, resolveOptions } from './options.js';
