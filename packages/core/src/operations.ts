@@ -193,7 +193,9 @@ function groupList(value: unknown, field: string): string[] {
 
 /**
  * Applies checked operations to a copy of `current` (in place on the copy, in order)
- * and returns the result with its timestamps set; `current` is not touched. The
+ * and returns the result with its timestamps set; `current` is not touched, and the
+ * result shares the values the operations left alone with it (treat both as
+ * immutable, or copy: stores keep validated copies). The
  * reference semantics of `apply`: a store that runs them in the backend (a Redis
  * script) must produce the same record. Throws FeatureNotFoundError when `current` is
  * undefined without `create`, and ValidationError when the result would break a limit
@@ -209,7 +211,11 @@ export function applyOperations(
   const now = options.now ?? new Date().toISOString();
   if (!current && !options.create) throw new FeatureNotFoundError(name);
   const base = current ?? featureFromInput({ name }, now);
-  const next = structuredClone(base);
+  // A shallow copy: every edit replaces a top-level field with a new value (lists are
+  // rebuilt, `set` values cloned) and never changes a nested one in place, so the
+  // result may share untouched values with `current`, and an edit of one id on a list of
+  // 100,000 copies that list once instead of cloning the whole record.
+  const next = { ...base };
   editFeatureWith(next, operations);
   checkVariantReferences(next);
   if (current && sameContent(current, next))
@@ -291,16 +297,58 @@ function unpin(feature: Feature, users: readonly string[]): void {
   else delete feature.userVariants;
 }
 
+// Up to this many ids per operation, lists are edited by binary search (O(n) copy, no
+// Set of the whole list, no sort); more take the general path.
+const FEW = 16;
+
+// Lists of a validated feature are sorted (code unit order) and unique: `sortedUnique`
+// in validation/names.ts, and every edit here keeps them so. Both helpers return the
+// list itself when nothing changes (nothing edits a list in place).
 function sortedWith(list: readonly string[], values: readonly string[]): string[] {
+  if (values.length <= FEW) {
+    let out: string[] | undefined;
+    for (const v of values) {
+      const at = search(out ?? list, v);
+      if (at >= 0) continue;
+      out ??= list.slice();
+      out.splice(~at, 0, v);
+    }
+    return out ?? (list as string[]);
+  }
   const present = new Set(list);
   const added = values.filter((v) => !present.has(v) && present.add(v));
-  if (added.length === 0) return [...list];
+  if (added.length === 0) return list as string[];
   const out = [...list, ...added];
   out.sort();
   return out;
 }
 
 function without(list: readonly string[], values: readonly string[]): string[] {
+  if (values.length <= FEW) {
+    let out: string[] | undefined;
+    for (const v of values) {
+      const at = search(out ?? list, v);
+      if (at < 0) continue;
+      out ??= list.slice();
+      out.splice(at, 1);
+    }
+    return out ?? (list as string[]);
+  }
   const gone = new Set(values);
-  return list.filter((v) => !gone.has(v));
+  const out = list.filter((v) => !gone.has(v));
+  return out.length === list.length ? (list as string[]) : out;
+}
+
+// Index of `v` in the sorted `list`, or ~(where it would go) when absent.
+function search(list: readonly string[], v: string): number {
+  let low = 0;
+  let high = list.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const x = list[mid] as string;
+    if (x === v) return mid;
+    if (x < v) low = mid + 1;
+    else high = mid - 1;
+  }
+  return ~low;
 }

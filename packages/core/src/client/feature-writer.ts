@@ -9,7 +9,12 @@ import {
   type JsonValue,
 } from '../model.js';
 import { mutateFeature } from '../mutate.js';
-import { editFeatureWith, type FeatureOperation } from '../operations.js';
+import {
+  type ApplyResult,
+  applyOperations,
+  editFeatureWith,
+  type FeatureOperation,
+} from '../operations.js';
 import type { FeatureStore, HistoryAction, WriteContext } from '../store.js';
 import { checkExpectedVersion, versionConflict } from '../store-kit/versions.js';
 import { checkWriteContext, type WriteOptions } from '../validation/history.js';
@@ -27,11 +32,12 @@ import {
   validateGroupName,
   validatePercentage,
 } from '../validation.js';
+import { touchedIds } from './list-edit-compile.js';
 import type { LocalSnapshot } from './local-snapshot.js';
 import type { SyncLoop } from './sync-loop.js';
 
-/** What the writer needs of the local snapshot: mark a write's start, apply its result. */
-export type WriteTarget = Pick<LocalSnapshot, 'sequence' | 'applyLocal'>;
+/** What the writer needs of the local snapshot: mark a write's start, read its copy, apply its result. */
+export type WriteTarget = Pick<LocalSnapshot, 'sequence' | 'applyLocal' | 'get'>;
 
 /** Settings of {@link FeatureWriter}. */
 export interface FeatureWriterOptions {
@@ -265,16 +271,44 @@ export class FeatureWriter {
     this.lifecycle.assertOpen();
     const checked = validateFeatureName(name);
     const since = this.snapshot.sequence();
-    const result = await store.apply(
-      checked,
-      operations,
-      { create: true, now: this.now().toISOString() },
-      context,
-    );
-    const feature = result.feature ?? (await this.readBack(checked));
+    const now = this.now().toISOString();
+    const result = await store.apply(checked, operations, { create: true, now }, context);
+    const feature =
+      result.feature ??
+      this.derive(checked, operations, result, now) ??
+      (await this.readBack(checked));
     // Also when nothing was written: the store may hold a change this snapshot has not heard of.
-    this.snapshot.applyLocal(checked, feature, since);
+    const write = { revision: result.revision, touched: touchedIds(operations) };
+    this.snapshot.applyLocal(checked, feature, since, write);
     return feature;
+  }
+
+  /**
+   * The record an `apply` wrote, when the store did not send it (it keeps lists apart
+   * and answers in O(1)): derived from the local copy with the reference
+   * `applyOperations` and the same `now` the store got, when that copy is the version
+   * the write started from in the same life of the feature (same `createdAt`), or none
+   * and the write created it. Unchanged: the local copy, when it is that version.
+   * Otherwise undefined (the caller reads the feature back).
+   */
+  private derive(
+    name: string,
+    operations: readonly FeatureOperation[],
+    result: ApplyResult,
+    now: string,
+  ): Feature | undefined {
+    const held = this.snapshot.get(name)?.feature;
+    if (held && held.createdAt !== result.createdAt) return undefined;
+    if (!result.changed) return held?.version === result.version ? held : undefined;
+    if ((held?.version ?? 0) !== result.version - 1) return undefined;
+    try {
+      const derived = applyOperations(name, held, operations, { create: true, now });
+      const feature = { ...derived.feature, version: result.version };
+      return derived.changed && feature.createdAt === result.createdAt ? feature : undefined;
+    } catch {
+      // The store took what the local copy refuses: the copy is not what the store had.
+      return undefined;
+    }
   }
 
   // The record of a write whose result did not carry it: read it (it exists: the write created it if needed).

@@ -3,6 +3,15 @@ import type { Feature } from '../model.js';
 import { sameContent } from '../mutate.js';
 import type { StoreSnapshot } from '../store.js';
 import type { FeatureChangeEvent } from './events.js';
+import { compileListEdit, type TouchedIds } from './list-edit-compile.js';
+
+/** What a local write tells besides its record: where it stands in the store, what it touched. */
+export interface LocalWrite {
+  /** The store revision the write produced (ApplyResult.revision), when the store said. */
+  readonly revision?: number;
+  /** The ids its operations named, when it only added or removed ids (compiled incrementally). */
+  readonly touched?: TouchedIds;
+}
 
 /**
  * The client's local copy of the store: the compiled features evaluation reads, the
@@ -21,6 +30,8 @@ export class LocalSnapshot {
   // feature changed here (a refresh, another write) while it was on its way.
   private applySeq = 0;
   private readonly appliedAt = new Map<string, number>();
+  // Names whose held record is this client's own write of that store revision, exactly.
+  private readonly heldWrites = new Map<string, number>();
 
   /** @param onChange told of every change applied, synchronously, in the order applied. */
   constructor(private readonly onChange: (change: FeatureChangeEvent) => void) {}
@@ -61,9 +72,20 @@ export class LocalSnapshot {
    * after that (no refresh, no other write of this client), the result is the newest
    * record; otherwise an older result must not replace what came meanwhile.
    */
-  applyLocal(name: string, feature: Feature | undefined, since = -1): void {
+  applyLocal(name: string, feature: Feature | undefined, since = -1, write?: LocalWrite): void {
     this.touched.set(name, ++this.localEpoch);
-    this.apply(name, feature, 'local', (this.appliedAt.get(name) ?? 0) > since);
+    const mayBeOlder = (this.appliedAt.get(name) ?? 0) > since;
+    if (this.apply(name, feature, 'local', mayBeOlder, write?.touched) && write?.revision)
+      this.heldWrites.set(name, write.revision);
+  }
+
+  /**
+   * The store revision of this client's own write whose record `name` holds now, when
+   * it holds one (undefined once anything else replaced it): a change notification of
+   * `name` at that revision or below needs no read.
+   */
+  heldRevision(name: string): number | undefined {
+    return this.heldWrites.get(name);
   }
 
   /**
@@ -98,18 +120,26 @@ export class LocalSnapshot {
     if (revision > this.currentRevision) this.currentRevision = revision;
   }
 
+  // Applies a record unless skipsRecord says otherwise; true when applied.
   private apply(
     name: string,
     feature: Feature | undefined,
     source: 'local' | 'remote',
     mayBeOlder: boolean,
-  ): void {
-    const previous = this.compiled.get(name)?.feature;
-    if (skipsRecord(previous, feature, mayBeOlder)) return;
+    touched?: TouchedIds,
+  ): boolean {
+    const held = this.compiled.get(name);
+    const previous = held?.feature;
+    if (skipsRecord(previous, feature, mayBeOlder)) return false;
+    this.heldWrites.delete(name);
     if (feature === undefined) this.compiled.delete(name);
-    else this.compiled.set(name, compileFeature(feature));
+    else {
+      const edited = held && touched && compileListEdit(held, feature, touched);
+      this.compiled.set(name, edited || compileFeature(feature));
+    }
     this.appliedAt.set(name, ++this.applySeq);
     this.onChange({ name, feature, previous, source });
+    return true;
   }
 }
 

@@ -7,7 +7,7 @@ import type { LocalSnapshot } from './local-snapshot.js';
 /** What the sync loop needs of the local snapshot: read marks, apply what it fetched. */
 export type SnapshotFeed = Pick<
   LocalSnapshot,
-  'revision' | 'epoch' | 'applySnapshot' | 'applyRemote' | 'advanceTo'
+  'revision' | 'epoch' | 'applySnapshot' | 'applyRemote' | 'advanceTo' | 'heldRevision'
 >;
 
 /** Settings of {@link SyncLoop}. */
@@ -48,7 +48,8 @@ export class SyncLoop {
   private readyWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   // The newest revision a notification (or a snapshot) told of.
   private notifiedRevision = -1;
-  private pendingNames = new Set<string>();
+  // Names to read, each with the newest revision a notification told of it.
+  private pendingNames = new Map<string, number>();
   private needFull = true;
   private refreshing: Promise<void> | undefined;
   private failures = 0;
@@ -174,7 +175,7 @@ export class SyncLoop {
     if (this.closed) return;
     if (change.revision <= this.notifiedRevision) return;
     if (change.revision === this.notifiedRevision + 1 && this.loaded) {
-      this.pendingNames.add(change.name);
+      this.pendingNames.set(change.name, change.revision);
     } else {
       // A gap: some notification was missed, so only a full reload is safe.
       this.needFull = true;
@@ -224,9 +225,22 @@ export class SyncLoop {
   }
 
   private async loadPending(): Promise<void> {
-    const names = [...this.pendingNames];
-    this.pendingNames.clear();
+    // One macrotask first: the answer of this client's own write travels on another
+    // connection than its notification (or, in process, after it), and once applied it
+    // makes reading the feature back unnecessary (below).
+    await nextMacrotask();
+    if (this.needFull || this.closed) return;
     const target = this.notifiedRevision;
+    // A name whose record is this client's own write at the notified revision (or a
+    // later one) already holds the change: no read, the revision bookkeeping as if read.
+    const names = [...this.pendingNames]
+      .filter(([name, revision]) => (this.snapshot.heldRevision(name) ?? -1) < revision)
+      .map(([name]) => name);
+    this.pendingNames.clear();
+    if (names.length === 0) {
+      this.snapshot.advanceTo(target);
+      return;
+    }
     const epoch = this.snapshot.epoch();
     const records = await this.fetching(() => Promise.all(names.map((n) => this.store.get(n))));
     for (let i = 0; i < names.length; i++)
@@ -318,6 +332,13 @@ export class SyncLoop {
     }
     this.schedulePoll();
   }
+}
+
+// setImmediate where there is one (Node): a timer of 0 ms waits 1 ms there.
+function nextMacrotask(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown })
+    .setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /** Any failure as a typed error: RolloutErrors as they are, anything else as a StoreError saying what failed. */

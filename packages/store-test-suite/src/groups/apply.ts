@@ -5,10 +5,12 @@ import {
   type Feature,
   type FeatureOperation,
   isRolloutError,
+  Rollout,
 } from '@rollout/core';
 import { richFeature } from '../fixtures.js';
 import type { ConformanceOptions, TestRunner } from '../runner.js';
 import { type ConformanceGroup, runGroups } from '../suite-context.js';
+import { waitFor } from '../waiting.js';
 import { variantFeature } from './variants.js';
 
 const NOW = '2026-03-04T05:06:07.000Z';
@@ -46,7 +48,7 @@ const SEQUENCES: readonly FeatureOperation[][] = [
 /** The store's `apply` (stores that declare `capabilities.apply`; others pass trivially). */
 export const applyGroup: ConformanceGroup = {
   title: 'operations applied by the store',
-  tests: ({ test }) => {
+  tests: ({ test, sibling }) => {
     test('apply gives the record core would, one version and entry per change', async (store) => {
       if (!store.capabilities.apply || !store.apply) return;
       for (const [i, ops] of SEQUENCES.entries()) {
@@ -72,6 +74,51 @@ export const applyGroup: ConformanceGroup = {
           assert.deepEqual(got, { ...expected.feature, version }, `sequence ${i}`);
           if (result.feature) assert.deepEqual(result.feature, got, `sequence ${i}: the result`);
         }
+      }
+    });
+
+    test("a client's record of its own apply is the stored one, whether the store sent it or not", async (store, options) => {
+      if (!store.capabilities.apply || !store.apply) return;
+      // Big enough that a store keeping lists apart answers without the record; the client
+      // then derives it from its copy, and what it derives must be what get() reads.
+      const users = Array.from({ length: 2000 }, (_, i) => `u${i}`);
+      const other = await sibling(store, options);
+      const writer = new Rollout({ store, closeStore: false });
+      const reader = new Rollout({ store: other, closeStore: false });
+      try {
+        await Promise.all([writer.ready(), reader.ready()]);
+        await writer.addFeature({ name: 'lean', users, excludedUsers: ['x'], percentage: 1 });
+        const steps: (() => Promise<Feature>)[] = [
+          () => writer.activateUser('lean', 'new'),
+          () => writer.activateUser('lean', 'new'),
+          () => writer.deactivateUser('lean', 'u7'),
+          () => writer.excludeUser('lean', 'y'),
+          () => writer.includeUser('lean', 'x'),
+          () => writer.activateGroup('lean', 'vip'),
+          () => writer.activatePercentage('lean', 2.5),
+          () => writer.activateUser('lean', 'pinless'),
+        ];
+        for (const [i, step] of steps.entries()) {
+          const got = await step();
+          const stored = await store.get('lean');
+          assert.deepEqual(got, stored, `step ${i}: the record the client returned`);
+          assert.equal(writer.explain({ id: 'new' }, 'lean').version, stored?.version);
+        }
+        const final = await store.get('lean');
+        assert.deepEqual(
+          writer.snapshot().find((f) => f.name === 'lean'),
+          final,
+          "the writer's local copy",
+        );
+        await waitFor('the other client to converge', () =>
+          reader.explain({}, 'lean').version === final?.version ? true : undefined,
+        );
+        assert.deepEqual(
+          reader.snapshot().find((f) => f.name === 'lean'),
+          final,
+        );
+      } finally {
+        await Promise.all([writer.close(), reader.close()]);
       }
     });
 
