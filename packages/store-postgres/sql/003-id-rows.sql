@@ -28,20 +28,26 @@
 \set versions_table :table '_schema_versions'
 \set history_table :table '_history'
 \set ids_table :table '_ids'
+\set ids_tombstones :table '_ids_tombstones'
 
 BEGIN;
 
 SELECT pg_advisory_xact_lock(1919904876, 1);
 
 -- `list` is the feature field the id belongs to. `id` sorts bytewise (COLLATE "C"), so
--- the primary key's order is the order the store returns ids in, whatever the
--- database's collation. Deleting a feature deletes its ids.
+-- the primary key's order does not depend on the database's collation. Deleting a
+-- feature deletes its ids. `present` is true for a listed id; a row that is not true
+-- is a tombstone: an id removed (false) or named by a removal while absent (null). A
+-- removal in one statement must see the latest committed row, which only an upsert
+-- does; the next write of the feature deletes the tombstones (partial index below).
 CREATE TABLE IF NOT EXISTS :"schema".:"ids_table" (
   feature text NOT NULL REFERENCES :"schema".:"table" (name) ON DELETE CASCADE,
   list text NOT NULL CHECK (list IN ('users', 'excludedUsers')),
   id text COLLATE "C" NOT NULL,
+  present boolean DEFAULT true,
   PRIMARY KEY (feature, list, id)
 );
+CREATE INDEX IF NOT EXISTS :"ids_tombstones" ON :"schema".:"ids_table" (feature) WHERE present IS NOT TRUE;
 
 ALTER TABLE :"schema".:"table"
   ADD COLUMN IF NOT EXISTS users_count integer NOT NULL DEFAULT 0 CHECK (users_count >= 0),

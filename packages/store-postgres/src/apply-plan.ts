@@ -78,6 +78,48 @@ export function planApply(
   return { document, documentChanged: !sameContent(current, document), lists };
 }
 
+/** What list-only operations do: ids and groups to add and remove (each pair disjoint). */
+export interface ListPlan {
+  readonly users: ListChange;
+  readonly excludedUsers: ListChange;
+  readonly groups: ListChange;
+}
+
+/**
+ * Folds operations that only add and remove list entries (users without a variant pin,
+ * the deny list, groups) into what each list gains and loses, for the one-statement
+ * path; undefined when any operation does more (a `set`, a percentage, a pin...).
+ */
+export function planLists(operations: readonly FeatureOperation[]): ListPlan | undefined {
+  const plan = { users: new ListFold(), excludedUsers: new ListFold(), groups: new ListFold() };
+  for (const operation of operations) {
+    switch (operation.op) {
+      case 'addUsers':
+        if (operation.variant !== undefined) return undefined;
+        plan.users.addIds(operation.users);
+        break;
+      case 'removeUsers':
+        plan.users.removeIds(operation.users);
+        break;
+      case 'exclude':
+        plan.excludedUsers.addIds(operation.users);
+        break;
+      case 'include':
+        plan.excludedUsers.removeIds(operation.users);
+        break;
+      case 'addGroups':
+        plan.groups.addIds(operation.groups);
+        break;
+      case 'removeGroups':
+        plan.groups.removeIds(operation.groups);
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return plan;
+}
+
 /** Ids of the lists, as the present-ids query takes them. */
 export type ListedIds = { readonly list: IdList; readonly id: string }[];
 

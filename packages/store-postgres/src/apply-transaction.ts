@@ -7,8 +7,17 @@ import {
 } from '@rollout/core';
 import { versionConflict, writeAction } from '@rollout/core/store';
 import type pg from 'pg';
-import { checkListLimits, ID_LISTS, type IdList, type ListedIds, planApply } from './apply-plan.js';
-import { decodeRow, encodeApplyDocument, encodeFeature } from './codec.js';
+import {
+  checkListLimits,
+  ID_LISTS,
+  type IdList,
+  type ListedIds,
+  type ListPlan,
+  planApply,
+  planLists,
+} from './apply-plan.js';
+import { checkStorable, decodeRow, encodeApplyDocument, encodeFeature } from './codec.js';
+import { statementName } from './connection.js';
 import { STORE_NAME } from './errors.js';
 import { historyParams } from './history.js';
 import type { Statements, TableNames } from './layout.js';
@@ -54,11 +63,20 @@ export async function applyInTransaction(
 ): Promise<ApplyResult> {
   const { client, ownTransaction } = connection;
   const { name, operations, context } = checked;
+  // List operations on the store's own connection: one statement, see applyListsStatement.
+  // It declines (nothing written) when the feature is missing or a limit is near, and
+  // this transaction does the work. Not on a view: the statement would commit, or fail,
+  // inside the application's transaction in ways the transaction path avoids.
+  const lists = ownTransaction ? planLists(operations) : undefined;
+  if (lists) {
+    const done = await applyLists(target, connection, name, lists, options, context);
+    if (done) return done;
+  }
   const attempts = ownTransaction ? 2 : VIEW_ATTEMPTS;
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (ownTransaction) await client.query('BEGIN');
     try {
-      const outcome = await applyOnce(target, client, name, operations, options, context);
+      const outcome = await applyOnce(target, connection, name, operations, options, context);
       if (ownTransaction) await client.query(outcome ? 'COMMIT' : 'ROLLBACK');
       if (outcome) return outcome;
     } catch (error) {
@@ -72,22 +90,22 @@ export async function applyInTransaction(
 // The result, or undefined when the write found the row changed (created meanwhile).
 async function applyOnce(
   target: ApplyTarget,
-  client: pg.ClientBase,
+  connection: ApplyConnection,
   name: string,
   operations: readonly FeatureOperation[],
   options: ApplyOptions,
   context: WriteContext,
 ): Promise<ApplyResult | undefined> {
   const { names, sql, historyLimit } = target;
-  const locked = await client.query<LockedRow>({ text: sql.lock, values: [name] });
+  const locked = await run<LockedRow>(connection, sql.lock, [name]);
   const row = locked.rows[0];
-  if (!row) return create(target, client, name, operations, options, context);
+  if (!row) return create(target, connection, name, operations, options, context);
   const current = decodeRow(names.features, name, row.document, row.version);
   const plan = planApply(name, current, operations, options);
   await checkListLimits(
     plan,
     { users: row.users_count, excludedUsers: row.excluded_count },
-    (ids) => present(client, sql, name, ids),
+    (ids) => present(connection, sql, name, ids),
   );
   const add: ListedIds = [];
   const remove: ListedIds = [];
@@ -107,22 +125,19 @@ async function applyOnce(
     writeAction(context, { expectedVersion: current.version }),
     historyLimit,
   );
-  const written = await client.query<WrittenRow>({
-    text: sql.apply,
-    values: [
-      name,
-      document,
-      current.version,
-      names.channel,
-      ...history,
-      add.map((a) => a.list),
-      add.map((a) => a.id),
-      remove.map((r) => r.list),
-      remove.map((r) => r.id),
-      replaced,
-      plan.documentChanged,
-    ],
-  });
+  const written = await run<WrittenRow>(connection, sql.apply, [
+    name,
+    document,
+    current.version,
+    names.channel,
+    ...history,
+    add.map((a) => a.list),
+    add.map((a) => a.id),
+    remove.map((r) => r.list),
+    remove.map((r) => r.id),
+    replaced,
+    plan.documentChanged,
+  ]);
   const result = written.rows[0];
   if (!result?.held) return undefined;
   const { createdAt } = current;
@@ -135,10 +150,59 @@ async function applyOnce(
   };
 }
 
+// The one-statement path; undefined when it declined (nothing was written).
+async function applyLists(
+  target: ApplyTarget,
+  connection: ApplyConnection,
+  name: string,
+  plan: ListPlan,
+  options: ApplyOptions,
+  context: WriteContext,
+): Promise<ApplyResult | undefined> {
+  const { names, sql, historyLimit } = target;
+  const add: ListedIds = [];
+  const remove: ListedIds = [];
+  for (const list of ID_LISTS) {
+    for (const id of plan[list].add) add.push({ list, id });
+    for (const id of plan[list].remove) remove.push({ list, id });
+  }
+  checkStorable([...add, ...remove].map((a) => a.id));
+  checkStorable([...plan.groups.add, ...plan.groups.remove]);
+  // Only a feature that exists gets here: an update.
+  const history = historyParams(
+    context,
+    writeAction(context, { expectedVersion: 1 }),
+    historyLimit,
+  );
+  const now = options.now ?? new Date().toISOString();
+  const written = await run<ListsRow>(connection, sql.applyLists, [
+    name,
+    names.channel,
+    ...history,
+    add.map((a) => a.list),
+    add.map((a) => a.id),
+    remove.map((r) => r.list),
+    remove.map((r) => r.id),
+    [...plan.groups.add],
+    [...plan.groups.remove],
+    now,
+  ]);
+  const row = written.rows[0];
+  if (!row || row.current === null || !row.fine || row.created_at === null) return undefined;
+  const createdAt = row.created_at;
+  if (row.version === null) return { changed: false, version: Number(row.current), createdAt };
+  return {
+    changed: true,
+    version: Number(row.version),
+    createdAt,
+    revision: Number(row.revision),
+  };
+}
+
 // The feature does not exist: create it (when asked) with the store's insert, whole.
 async function create(
   target: ApplyTarget,
-  client: pg.ClientBase,
+  connection: ApplyConnection,
   name: string,
   operations: readonly FeatureOperation[],
   options: ApplyOptions,
@@ -152,10 +216,12 @@ async function create(
     writeAction(context, { expectedVersion: 0 }),
     historyLimit,
   );
-  const written = await client.query<{ version: string; revision: string }>({
-    text: sql.insert,
-    values: [name, document, names.channel, ...history],
-  });
+  const written = await run<{ version: string; revision: string }>(connection, sql.insert, [
+    name,
+    document,
+    names.channel,
+    ...history,
+  ]);
   const row = written.rows[0];
   if (!row) return undefined;
   const version = Number(row.version);
@@ -171,17 +237,18 @@ async function create(
 
 // How many of `ids` are on their list, per list.
 async function present(
-  client: pg.ClientBase,
+  connection: ApplyConnection,
   sql: Statements,
   name: string,
   ids: ListedIds,
 ): Promise<Record<IdList, number>> {
   const counts: Record<IdList, number> = { users: 0, excludedUsers: 0 };
   if (ids.length === 0) return counts;
-  const result = await client.query<{ list: IdList; present: number }>({
-    text: sql.present,
-    values: [name, ids.map((i) => i.list), ids.map((i) => i.id)],
-  });
+  const result = await run<{ list: IdList; present: number }>(connection, sql.present, [
+    name,
+    ids.map((i) => i.list),
+    ids.map((i) => i.id),
+  ]);
   for (const row of result.rows) counts[row.list] = row.present;
   return counts;
 }
@@ -197,4 +264,23 @@ interface WrittenRow {
   version: string | null;
   revision: string | null;
   held: boolean;
+}
+
+interface ListsRow {
+  current: string | null;
+  fine: boolean | null;
+  created_at: string | null;
+  version: string | null;
+  revision: string | null;
+}
+
+// One statement of an apply: prepared (see statementName) on the store's own pool
+// connections; plain on a view's connection, which is the application's to manage.
+function run<R extends pg.QueryResultRow>(
+  connection: ApplyConnection,
+  text: string,
+  values: unknown[],
+): Promise<pg.QueryResult<R>> {
+  const name = connection.ownTransaction ? statementName(text) : undefined;
+  return connection.client.query<R>({ ...(name === undefined ? {} : { name }), text, values });
 }

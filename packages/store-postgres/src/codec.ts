@@ -56,15 +56,23 @@ function encodeDocument(feature: Feature): string {
  */
 export function encodeApplyDocument(document: Feature, addedIds: Iterable<string>): string {
   const { users: _users, excludedUsers: _excluded, ...rest } = document;
-  for (const id of addedIds) {
-    if (UNSTORABLE_ESCAPE.test(JSON.stringify(id)))
+  checkStorable(addedIds);
+  return encodeDocument(rest as Feature);
+}
+
+/**
+ * Throws ValidationError for an id or group name PostgreSQL cannot store as text: U+0000,
+ * or a lone surrogate (which the driver would silently turn into U+FFFD, another id).
+ */
+export function checkStorable(values: Iterable<string>): void {
+  for (const value of values) {
+    if (UNSTORABLE_ESCAPE.test(JSON.stringify(value)))
       throw new ValidationError(
         'users',
-        id,
+        value,
         'contains U+0000 or a lone surrogate, which PostgreSQL cannot store',
       );
   }
-  return encodeDocument(rest as Feature);
 }
 
 /**

@@ -3,7 +3,7 @@
  * and notification channel, and every SQL statement it runs on them.
  */
 import { createHash } from 'node:crypto';
-import { ValidationError } from '@rollout/core';
+import { LIMITS, ValidationError } from '@rollout/core';
 import pg from 'pg';
 import { historyQuery, recordHistory } from './history.js';
 
@@ -168,6 +168,8 @@ export interface Statements {
   readonly remove: string;
   /** See {@link applyStatement}. */
   readonly apply: string;
+  /** See {@link applyListsStatement}. */
+  readonly applyLists: string;
   /**
    * $1 name, $2 lists text[], $3 ids text[] -> list, present: how many of the ids are
    * on their list (the exact list length check of an apply near the limit).
@@ -182,7 +184,7 @@ export interface Statements {
 function withLists(names: TableNames, f: string): string {
   const list = (name: string) =>
     `coalesce((SELECT jsonb_agg(i.id) FROM ${names.ids} i
-      WHERE i.feature = ${f}.name AND i.list = '${name}'), '[]'::jsonb)`;
+      WHERE i.feature = ${f}.name AND i.list = '${name}' AND i.present), '[]'::jsonb)`;
   return `${f}.document || jsonb_build_object('users', ${list('users')}, 'excludedUsers', ${list('excludedUsers')})`;
 }
 
@@ -194,7 +196,8 @@ function withLists(names: TableNames, f: string): string {
  */
 export function listColumns(names: TableNames, f: string): string {
   const list = (name: string) =>
-    `(SELECT json_agg(i.id) FROM ${names.ids} i WHERE i.feature = ${f}.name AND i.list = '${name}')`;
+    `(SELECT json_agg(i.id) FROM ${names.ids} i
+      WHERE i.feature = ${f}.name AND i.list = '${name}' AND i.present)`;
   return `${list('users')} AS users, ${list('excludedUsers')} AS excluded`;
 }
 
@@ -235,7 +238,7 @@ export function buildStatements(names: TableNames): Statements {
       LEFT JOIN (
         SELECT feature, json_agg(id) FILTER (WHERE list = 'users') AS users,
           json_agg(id) FILTER (WHERE list = 'excludedUsers') AS excluded
-        FROM ${ids} GROUP BY feature
+        FROM ${ids} WHERE present GROUP BY feature
       ) l ON l.feature = f.name`,
     insert: `WITH w AS (
         INSERT INTO ${features} (name, document, version, users_count, excluded_count)
@@ -261,8 +264,8 @@ export function buildStatements(names: TableNames): Statements {
         DELETE FROM ${ids} i USING w WHERE i.feature = w.name
           AND NOT EXISTS (SELECT 1 FROM k WHERE k.list = i.list AND k.id = i.id)
       ), listed AS (
-        INSERT INTO ${ids} (feature, list, id) SELECT w.name, k.list, k.id FROM w CROSS JOIN k
-        ON CONFLICT DO NOTHING
+        INSERT INTO ${ids} AS t (feature, list, id) SELECT w.name, k.list, k.id FROM w CROSS JOIN k
+        ON CONFLICT (feature, list, id) DO UPDATE SET present = true WHERE t.present IS NOT TRUE
       ), ${bump}, ${record(5, doc, '(SELECT document FROM old)')}
       SELECT w.version, rev.revision, ${notify('$4::text')} FROM w CROSS JOIN rev`,
     // The ids go with the feature row (ON DELETE CASCADE).
@@ -277,9 +280,10 @@ export function buildStatements(names: TableNames): Statements {
         (SELECT ${notify('$3::text', false)} FROM w CROSS JOIN rev) AS notified,
         (SELECT version FROM seen) AS current`,
     apply: applyStatement(names, bump),
+    applyLists: applyListsStatement(names, bump),
     present: `SELECT k.list, count(i.id)::int AS present
       FROM unnest($2::text[], $3::text[]) AS k (list, id)
-      JOIN ${ids} i ON i.feature = $1::text AND i.list = k.list AND i.id = k.id
+      JOIN ${ids} i ON i.feature = $1::text AND i.list = k.list AND i.id = k.id AND i.present
       GROUP BY k.list`,
     history: historyQuery(names),
   };
@@ -291,6 +295,18 @@ function notify(channelParam: string, withVersion = true): string {
   const version = withVersion ? `, 'version', w.version` : '';
   return `pg_notify(${channelParam}, json_build_object('revision', rev.revision, 'name', w.name${version})::text)`;
 }
+
+// How many ids of `list` the CTEs `ad` (added) and `rm` (removed) really added, net.
+const changed = (list: string) =>
+  `(SELECT count(*) FROM ad WHERE list = '${list}') - (SELECT count(*) FROM rm WHERE list = '${list}')`;
+const side = (cte: string, list: string) =>
+  `coalesce((SELECT jsonb_agg(id ORDER BY id) FROM ${cte} WHERE list = '${list}'), '[]'::jsonb)`;
+const listDelta = (list: string) =>
+  `CASE WHEN EXISTS (SELECT 1 FROM ad WHERE list = '${list}') OR EXISTS (SELECT 1 FROM rm WHERE list = '${list}')
+    THEN jsonb_build_object('${list}', jsonb_build_object('added', ${side('ad', list)}, 'removed', ${side('rm', list)}))
+    ELSE '{}'::jsonb END`;
+// The history row's `delta`: per list that changed, the ids really added and removed.
+const DELTA = `${listDelta('users')} || ${listDelta('excludedUsers')}`;
 
 /**
  * The write of an `apply`, once the feature's row is locked and the operations planned
@@ -310,14 +326,6 @@ function notify(channelParam: string, withVersion = true): string {
  */
 function applyStatement(names: TableNames, bump: string): string {
   const { features, ids } = names;
-  const changed = (list: string) =>
-    `(SELECT count(*) FROM ad WHERE list = '${list}') - (SELECT count(*) FROM rm WHERE list = '${list}')`;
-  const side = (cte: string, list: string) =>
-    `coalesce((SELECT jsonb_agg(id ORDER BY id) FROM ${cte} WHERE list = '${list}'), '[]'::jsonb)`;
-  const delta = (list: string) =>
-    `CASE WHEN EXISTS (SELECT 1 FROM ad WHERE list = '${list}') OR EXISTS (SELECT 1 FROM rm WHERE list = '${list}')
-      THEN jsonb_build_object('${list}', jsonb_build_object('added', ${side('ad', list)}, 'removed', ${side('rm', list)}))
-      ELSE '{}'::jsonb END`;
   return `WITH g AS (
       SELECT name FROM ${features} WHERE name = $1::text AND version = $3::bigint FOR UPDATE
     ), a AS (
@@ -325,18 +333,18 @@ function applyStatement(names: TableNames, bump: string): string {
     ), named AS (
       DELETE FROM ${ids} i WHERE i.feature = $1::text AND EXISTS (SELECT 1 FROM g)
         AND (i.list, i.id) IN (SELECT * FROM unnest($11::text[], $12::text[]))
-      RETURNING i.list, i.id
+      RETURNING i.list, i.id, i.present
     ), others AS (
       DELETE FROM ${ids} i WHERE i.feature = $1::text AND EXISTS (SELECT 1 FROM g)
         AND i.list = ANY ($13::text[])
         AND NOT EXISTS (SELECT 1 FROM a WHERE a.list = i.list AND a.id = i.id)
-      RETURNING i.list, i.id
+      RETURNING i.list, i.id, i.present
     ), rm AS (
-      SELECT * FROM named UNION ALL SELECT * FROM others
+      SELECT list, id FROM named WHERE present UNION ALL SELECT list, id FROM others WHERE present
     ), ad AS (
-      INSERT INTO ${ids} (feature, list, id) SELECT g.name, a.list, a.id FROM g CROSS JOIN a
-      ON CONFLICT DO NOTHING
-      RETURNING list, id
+      INSERT INTO ${ids} AS t (feature, list, id) SELECT g.name, a.list, a.id FROM g CROSS JOIN a
+      ON CONFLICT (feature, list, id) DO UPDATE SET present = true WHERE t.present IS NOT TRUE
+      RETURNING t.list, t.id
     ), w AS (
       UPDATE ${features} f SET document = $2::jsonb, version = f.version + 1, updated_at = now(),
         users_count = f.users_count + ${changed('users')},
@@ -344,8 +352,92 @@ function applyStatement(names: TableNames, bump: string): string {
       WHERE f.name = $1::text AND f.version = $3::bigint
         AND ($14::boolean OR EXISTS (SELECT 1 FROM ad) OR EXISTS (SELECT 1 FROM rm))
       RETURNING f.name, f.version
-    ), ${bump}, ${recordHistory(names, 5, '$2::jsonb', `(SELECT document FROM ${features} WHERE name = $1::text)`, `${delta('users')} || ${delta('excludedUsers')}`)}
+    ), ${bump}, ${recordHistory(names, 5, '$2::jsonb', `(SELECT document FROM ${features} WHERE name = $1::text)`, DELTA)}
     SELECT (SELECT w.version FROM w) AS version, (SELECT rev.revision FROM rev) AS revision,
       (SELECT ${notify('$4::text')} FROM w CROSS JOIN rev) AS notified,
       EXISTS (SELECT 1 FROM g) AS held`;
+}
+
+/**
+ * An `apply` of list operations only (users and deny list added and removed, groups
+ * added and removed) in ONE statement, so the feature's row is locked only while the
+ * server runs it, never across a round trip to the client: under contention, writers
+ * queue on the lock for the statement's own duration, as plain UPDATEs would.
+ *
+ * $1 name, $2 channel, $3-$6 the history parameters, $7/$8 lists and ids to add,
+ * $9/$10 lists and ids to remove, $11 groups to add, $12 groups to remove, $13 the
+ * write's time (`updatedAt`) -> current (the version locked; null: no such feature),
+ * fine (false: the write needs the transaction path, nothing was done), created_at, and
+ * version and revision (null when nothing changed).
+ *
+ * `g` waits for the row lock and returns the latest row, so everything computed from it
+ * is current. The statement's snapshot, though, was taken before that wait, so the ids
+ * are never read through it: adding is `INSERT ... ON CONFLICT DO UPDATE SET present =
+ * true`, removing the same with `present = false`, and an upsert always acts on the
+ * latest committed row. A removed id stays as a tombstone until a later write of the
+ * feature deletes it (`cleanup`, through the partial index; never a row named here).
+ * The transaction path takes over (`fine` false) when the operations would pass a list
+ * limit (it checks exactly) or remove users of a feature with variant pins (the pins,
+ * in the document, must lose them too).
+ */
+function applyListsStatement(names: TableNames, bump: string): string {
+  const { features, ids } = names;
+  const adding = (list: string) =>
+    `(SELECT count(*) FROM unnest($7::text[]) l WHERE l = '${list}')`;
+  return `WITH g AS (
+      SELECT name, document, version, users_count, excluded_count FROM ${features}
+      WHERE name = $1::text FOR UPDATE
+    ), old AS (
+      -- The groups, only when the operations touch them (else the document keeps its own).
+      SELECT x FROM g CROSS JOIN jsonb_array_elements_text(coalesce(g.document -> 'groups', '[]'::jsonb)) AS o (x)
+      WHERE cardinality($11::text[]) + cardinality($12::text[]) > 0
+    ), groups AS (
+      SELECT CASE WHEN cardinality($11::text[]) + cardinality($12::text[]) > 0
+          THEN coalesce(jsonb_agg(x), '[]'::jsonb)
+          ELSE (SELECT coalesce(document -> 'groups', '[]'::jsonb) FROM g) END AS list,
+        count(*) AS length,
+        EXISTS (SELECT 1 FROM old WHERE x = ANY ($12::text[]))
+          OR EXISTS (SELECT 1 FROM unnest($11::text[]) a WHERE a NOT IN (SELECT x FROM old)) AS changed
+      FROM (SELECT x FROM old WHERE NOT (x = ANY ($12::text[])) UNION SELECT unnest($11::text[])) n
+    ), ok AS (
+      SELECT g.*, groups.list AS groups, groups.changed,
+        NOT (g.document ? 'userVariants' AND 'users' = ANY ($9::text[]))
+          AND groups.length <= ${LIMITS.groups}
+          AND g.users_count + ${adding('users')} <= ${LIMITS.users}
+          AND g.excluded_count + ${adding('excludedUsers')} <= ${LIMITS.users} AS fine
+      FROM g CROSS JOIN groups
+    ), go AS (
+      SELECT * FROM ok WHERE fine
+    ), ad AS (
+      INSERT INTO ${ids} AS t (feature, list, id)
+      SELECT go.name, a.list, a.id FROM go CROSS JOIN unnest($7::text[], $8::text[]) AS a (list, id)
+      ON CONFLICT (feature, list, id) DO UPDATE SET present = true WHERE t.present IS NOT TRUE
+      RETURNING t.list, t.id
+    ), gone AS (
+      INSERT INTO ${ids} AS t (feature, list, id, present)
+      SELECT go.name, r.list, r.id, NULL FROM go CROSS JOIN unnest($9::text[], $10::text[]) AS r (list, id)
+      ON CONFLICT (feature, list, id) DO UPDATE SET present = false WHERE t.present
+      RETURNING t.list, t.id, t.present
+    ), rm AS (
+      -- false: a listed id this statement removed; null: it was not listed (a new tombstone).
+      SELECT list, id FROM gone WHERE present IS NOT NULL
+    ), doc AS (
+      SELECT jsonb_set(jsonb_set(go.document, '{groups}', go.groups), '{updatedAt}', to_jsonb($13::text))
+        AS document FROM go
+    ), w AS (
+      UPDATE ${features} f SET document = doc.document, version = f.version + 1, updated_at = now(),
+        users_count = f.users_count + ${changed('users')},
+        excluded_count = f.excluded_count + ${changed('excludedUsers')}
+      FROM go CROSS JOIN doc
+      WHERE f.name = go.name AND (go.changed OR EXISTS (SELECT 1 FROM ad) OR EXISTS (SELECT 1 FROM rm))
+      RETURNING f.name, f.version
+    ), cleanup AS (
+      DELETE FROM ${ids} i WHERE i.feature = $1::text AND i.present IS NOT TRUE AND EXISTS (SELECT 1 FROM w)
+        AND NOT EXISTS (SELECT 1 FROM unnest($9::text[], $10::text[]) AS r (list, id) WHERE r.list = i.list AND r.id = i.id)
+        AND NOT EXISTS (SELECT 1 FROM unnest($7::text[], $8::text[]) AS a (list, id) WHERE a.list = i.list AND a.id = i.id)
+    ), ${bump}, ${recordHistory(names, 3, '(SELECT document FROM doc)', '(SELECT document FROM go)', DELTA)}
+    SELECT (SELECT version FROM g) AS current, (SELECT fine FROM ok) AS fine,
+      (SELECT document ->> 'createdAt' FROM g) AS created_at,
+      (SELECT w.version FROM w) AS version, (SELECT rev.revision FROM rev) AS revision,
+      (SELECT ${notify('$2::text')} FROM w CROSS JOIN rev) AS notified`;
 }

@@ -53,6 +53,7 @@ export function renderMigration(
     history_table: names.historyTable,
     history_index: `${names.historyTable}_name`,
     ids_table: names.idsTable,
+    ids_tombstones: `${names.idsTable}_tombstones`,
   };
   const lines = sql.split('\n').filter((line) => {
     const trimmed = line.trim();
