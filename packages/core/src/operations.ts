@@ -306,14 +306,13 @@ const FEW = 16;
 // list itself when nothing changes (nothing edits a list in place).
 function sortedWith(list: readonly string[], values: readonly string[]): string[] {
   if (values.length <= FEW) {
-    let out: string[] | undefined;
+    // toSpliced: one copy with the value in place (splice on a copy moves it twice).
+    let out = list;
     for (const v of values) {
-      const at = search(out ?? list, v);
-      if (at >= 0) continue;
-      out ??= list.slice();
-      out.splice(~at, 0, v);
+      const at = search(out, v);
+      if (at < 0) out = out.toSpliced(~at, 0, v);
     }
-    return out ?? (list as string[]);
+    return out as string[];
   }
   const present = new Set(list);
   const added = values.filter((v) => !present.has(v) && present.add(v));
@@ -325,14 +324,12 @@ function sortedWith(list: readonly string[], values: readonly string[]): string[
 
 function without(list: readonly string[], values: readonly string[]): string[] {
   if (values.length <= FEW) {
-    let out: string[] | undefined;
+    let out = list;
     for (const v of values) {
-      const at = search(out ?? list, v);
-      if (at < 0) continue;
-      out ??= list.slice();
-      out.splice(at, 1);
+      const at = search(out, v);
+      if (at >= 0) out = out.toSpliced(at, 1);
     }
-    return out ?? (list as string[]);
+    return out as string[];
   }
   const gone = new Set(values);
   const out = list.filter((v) => !gone.has(v));

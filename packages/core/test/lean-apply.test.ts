@@ -21,8 +21,14 @@ const NOW = '2026-05-06T07:08:09.000Z';
  */
 class LeanStore extends MemoryFeatureStore {
   gets = 0;
-  constructor(private readonly withRevision = true) {
+  constructor(
+    private readonly withRevision = true,
+    private readonly announceVersion = true,
+  ) {
     super({ name: 'lean' });
+  }
+  protected override changed(name: string, feature: Feature | undefined): void {
+    super.changed(name, this.announceVersion ? feature : undefined);
   }
   override async get(name: string): Promise<Feature | undefined> {
     this.gets++;
@@ -112,12 +118,22 @@ describe('apply without a record in the result', () => {
     expect(written).toEqual(await store.get('f'));
   });
 
-  it('without the revision in the result, still derives, and reads on notification as before', async () => {
+  it('without the revision in the result, recognises its own write by the version notified', async () => {
     const store = new LeanStore(false);
     const r = await client(store);
     const got = await r.activateUser('f', 7);
+    await r.activateUser('f', 8);
+    const revision = await store.revision();
+    await waitFor('the revision', () => r.explain({}, 'f').revision === revision || undefined);
+    expect(store.gets, 'no read back').toBe(0);
+    expect(await store.get('f')).toEqual({ ...got, users: ['7', '8'], version: 2 });
+  });
+
+  it('without revision nor version notified, reads its own write back as before', async () => {
+    const store = new LeanStore(false, false);
+    const r = await client(store);
+    const got = await r.activateUser('f', 7);
     expect(got).toEqual(await store.get('f'));
-    // Its own notification is read back as before (the store did not say the revision).
     await waitFor('the read', () => store.gets >= 2 || undefined);
   });
 });

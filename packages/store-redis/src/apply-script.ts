@@ -6,79 +6,24 @@ import {
   type WriteContext,
 } from '@rollout/core';
 import { writeAction } from '@rollout/core/store';
+import { encodeDocument } from './codec.js';
 import { encodeContext } from './history.js';
 
 /*
- * `apply` in one Lua script: read the record, apply the operations, write it back with
+ * `apply` in one Lua script: read the document, apply the operations, write it back with
  * its version, revision, history entry and notification, all in one atomic step (no
  * other command interleaves), so there is no conflict to retry.
  *
- * The record is never decoded and re-encoded whole: cjson would turn `[]` into `{}` and
- * round numbers in `data` and variant values to 14 digits. The script splits the record's
- * top-level object into raw JSON values (a scanner that skips strings and nested
- * brackets), decodes only the lists an operation edits (strings and pins, which cjson
- * round-trips exactly), and re-encodes only those; every other value is spliced back as
- * the very text it was. Values an operation sets come pre-encoded by JavaScript. The
+ * The id lists are not in the document (layout 2, id-lists.ts): adding or removing ids
+ * is a ZSCORE, ZADD or ZREM per id named, O(log n), however many ids the feature lists;
+ * the history entry is compact (documents + the ids really added and removed), and the
+ * reply is the outcome, not the record (the client derives it). The document is never
+ * decoded and re-encoded whole (json-scanner.ts): only the values an operation edits
+ * (groups, pins) are, and values an operation sets come pre-encoded by JavaScript. The
  * semantics are core's `applyOperations`; the conformance suite checks they agree.
  */
 const SOURCE = `
-local function skipString(s, i)
-  while true do
-    local j = string.find(s, '["\\\\]', i + 1)
-    if not j then error('unterminated string') end
-    if string.byte(s, j) == 92 then i = j + 1 else return j + 1 end
-  end
-end
-local function skipValue(s, i)
-  local c = string.byte(s, i)
-  if c == 34 then return skipString(s, i) end
-  if c == 123 or c == 91 then
-    local depth = 0
-    while true do
-      local j = string.find(s, '[%[%]{}"]', i)
-      if not j then error('unterminated value') end
-      local b = string.byte(s, j)
-      if b == 34 then
-        i = skipString(s, j)
-      else
-        if b == 123 or b == 91 then depth = depth + 1 else depth = depth - 1 end
-        i = j + 1
-        if depth == 0 then return i end
-      end
-    end
-  end
-  return string.find(s, '[,}%]%s]', i)
-end
-local function splitObject(s)
-  local fields, order = {}, {}
-  local i = string.find(s, '{', 1, true) + 1
-  while true do
-    i = string.find(s, '[^%s]', i)
-    if string.byte(s, i) == 125 then break end
-    local keyEnd = skipString(s, i)
-    local key = cjson.decode(string.sub(s, i, keyEnd - 1))
-    i = string.find(s, '[^%s]', string.find(s, ':', keyEnd, true) + 1)
-    local valueEnd = skipValue(s, i)
-    if fields[key] == nil then order[#order + 1] = key end
-    fields[key] = string.sub(s, i, valueEnd - 1)
-    i = string.find(s, '[^%s]', valueEnd)
-    if string.byte(s, i) == 44 then i = i + 1 else break end
-  end
-  return fields, order
-end
-local function joinObject(fields, order)
-  local parts = {}
-  for _, key in ipairs(order) do
-    if fields[key] ~= nil then parts[#parts + 1] = cjson.encode(key) .. ':' .. fields[key] end
-  end
-  for key, value in pairs(fields) do
-    local known = false
-    for _, k in ipairs(order) do if k == key then known = true end end
-    if not known then parts[#parts + 1] = cjson.encode(key) .. ':' .. value end
-  end
-  return '{' .. table.concat(parts, ',') .. '}'
-end
-
+if not layoutReady() then return {-1} end
 local name, ops = ARGV[1], cjson.decode(ARGV[2])
 local doc = redis.call('HGET', KEYS[1], name)
 local created = false
@@ -101,6 +46,25 @@ local function list(field)
     lists[field] = {items = items, has = has}
   end
   return lists[field]
+end
+-- The id lists live in sorted sets: each operation only records what it does to the ids
+-- it names (last word wins), and the sets are written at the end, once every check passed.
+-- {cleared = a set op replaced the list, touched = {id -> listed after}, order = ids in turn}
+local idLists = {}
+local function idList(field)
+  if not idLists[field] then idLists[field] = {cleared = false, touched = {}, order = {}} end
+  return idLists[field]
+end
+local function mark(field, ids, value)
+  local l = idList(field)
+  for _, id in ipairs(ids) do
+    if l.touched[id] == nil then l.order[#l.order + 1] = id end
+    l.touched[id] = value
+  end
+end
+local function replaceIds(field, ids)
+  idLists[field] = {cleared = true, touched = {}, order = {}}
+  mark(field, ids, true)
 end
 local pins, pinsDirty = nil, false
 local function pinList()
@@ -157,7 +121,7 @@ local rulesSet = false
 for _, op in ipairs(ops) do
   local kind = op.op
   if kind == 'addUsers' then
-    add('users', op.users)
+    mark('users', op.users, true)
     if op.variant then
       local p = pinList()
       for _, id in ipairs(op.users) do
@@ -165,15 +129,17 @@ for _, op in ipairs(ops) do
       end
     end
   elseif kind == 'removeUsers' then
-    remove('users', op.users)
+    mark('users', op.users, false)
     local p = pinList()
     for _, id in ipairs(op.users) do
       if p[id] then p[id], pinsDirty, changed = nil, true, true end
     end
-  elseif kind == 'exclude' then add('excludedUsers', op.users)
-  elseif kind == 'include' then remove('excludedUsers', op.users)
+  elseif kind == 'exclude' then mark('excludedUsers', op.users, true)
+  elseif kind == 'include' then mark('excludedUsers', op.users, false)
   elseif kind == 'addGroups' then add('groups', op.groups)
   elseif kind == 'removeGroups' then remove('groups', op.groups)
+  elseif kind == 'set' and LIST_KEYS[op.field] then
+    replaceIds(op.field, cjson.decode(op.json))
   elseif kind == 'set' then
     flush(op.field)
     if fields[op.field] ~= op.json then fields[op.field], changed = op.json, true end
@@ -188,14 +154,51 @@ for _, op in ipairs(ops) do
   end
 end
 
-for _, field in ipairs({'users', 'excludedUsers', 'groups'}) do
-  local l = lists[field]
-  local limit = field == 'groups' and maxGroups or maxUsers
-  if l and #l.items > limit then
-    local what = field == 'groups' and ' groups' or ' user ids'
-    return {3, field, tostring(#l.items), 'at most ' .. limit .. what}
+do
+  local l = lists.groups
+  if l and #l.items > maxGroups then
+    return {3, 'groups', tostring(#l.items), 'at most ' .. maxGroups .. ' groups'}
   end
-  flush(field)
+  flush('groups')
+end
+
+-- What each list's operations really changed: ids added (absent before), removed
+-- (listed before); one ZSCORE per id named, or one read of the list a set op replaced.
+local changes = {}
+for _, field in ipairs(LIST_FIELDS) do
+  local l = idLists[field]
+  if l then
+    local key = LIST_KEYS[field]
+    local added, removed = {}, {}
+    local count
+    if l.cleared then
+      local before = {}
+      for _, id in ipairs(members(key, name)) do
+        before[id] = true
+        if not l.touched[id] then removed[#removed + 1] = id end
+      end
+      count = 0
+      for _, id in ipairs(l.order) do
+        if l.touched[id] then
+          count = count + 1
+          if not before[id] then added[#added + 1] = id end
+        end
+      end
+    else
+      for _, id in ipairs(l.order) do
+        local was = not created and listed(key, name, id)
+        if l.touched[id] and not was then added[#added + 1] = id
+        elseif was and not l.touched[id] then removed[#removed + 1] = id end
+      end
+      count = #added == 0 and 0 or redis.call('ZLEXCOUNT', key, lowOf(name), highOf(name))
+      count = count + #added - #removed
+    end
+    if count > maxUsers then
+      return {3, field, tostring(count), 'at most ' .. maxUsers .. ' user ids'}
+    end
+    if #added > 0 or #removed > 0 then changed = true end
+    changes[field] = {added = added, removed = removed}
+  end
 end
 
 -- Every name a pin or a rule uses must be one of the feature's variants.
@@ -233,17 +236,26 @@ if pinsDirty then
   else fields.userVariants = '[' .. table.concat(out, ',') .. ']' end
 end
 
-if not changed then return {2, doc} end
-local version = tonumber(redis.call('HGET', KEYS[2], name) or '0') + 1
+local stored = tonumber(redis.call('HGET', KEYS[2], name) or '0')
+if not changed then return {2, stored, fields.createdAt} end
+local version = stored + 1
+for _, field in ipairs(LIST_FIELDS) do
+  local c = changes[field]
+  if c then
+    zrem(LIST_KEYS[field], name, c.removed)
+    zadd(LIST_KEYS[field], name, c.added)
+  end
+end
 fields.updatedAt = cjson.encode(ARGV[4])
 fields.version = string.format('%d', version)
 local json = joinObject(fields, order)
 redis.call('HSET', KEYS[1], name, json)
 redis.call('HSET', KEYS[2], name, version)
 local revision = redis.call('INCR', KEYS[3])
-record(revision, name, version, created and ARGV[6] or ARGV[7], json, previous, tonumber(ARGV[8]))
-redis.call('PUBLISH', ARGV[5], notification(revision, name))
-return {1, json}
+record(revision, name, version, created and ARGV[6] or ARGV[7], deltaBody(json, previous, changes),
+  tonumber(ARGV[8]))
+redis.call('PUBLISH', ARGV[5], notification(revision, name, version))
+return {1, version, fields.createdAt, revision}
 `;
 
 /** The Lua body of the apply script (the caller prepends `notification` and `record`). */
@@ -262,7 +274,7 @@ export function applyArgs(
 ): string[] {
   const { name, operations, context } = checked;
   const now = options.now ?? new Date().toISOString();
-  const template = options.create ? JSON.stringify(featureFromInput({ name }, now)) : '';
+  const template = options.create ? encodeDocument(featureFromInput({ name }, now)) : '';
   return [
     name,
     JSON.stringify(operations.map(encodeOperation)),

@@ -1,5 +1,6 @@
 import {
   CorruptDataError,
+  type Feature,
   type HistoryAction,
   type HistoryEntry,
   type HistoryQuery,
@@ -7,6 +8,14 @@ import {
   RolloutError,
   type WriteContext,
 } from '@rollout/core';
+import {
+  DELTA_LISTS,
+  type DeltaList,
+  type ListDelta,
+  reconstructHistory,
+  type StoredHistoryEntry,
+} from '@rollout/core/store';
+import { decodeStored } from './codec.js';
 import { STORE_NAME } from './errors.js';
 import type { KeyLayout } from './layout.js';
 
@@ -22,19 +31,22 @@ import type { KeyLayout } from './layout.js';
  * the write are one atomic step, and the trim of the feature's oldest entries too.
  */
 
-/** Lua: `record(revision, name, version, context, feature, previous, limit)`. */
+/**
+ * Lua: `record(revision, name, version, context, body, limit)`; `body` is the entry's
+ * record members as JSON text: `"feature":...,"previous":...` (whole records: removes,
+ * and entries of layout 1) or `"delta":{...}` (a compact write entry, see id-lists.ts).
+ */
 export const RECORD = `
 local function padded(revision)
   return string.format('%016d', revision)
 end
-local function record(revision, name, version, context, feature, previous, limit)
+local function record(revision, name, version, context, body, limit)
   local time = redis.call('TIME')
   local atMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
   local rev = string.format('%d', revision)
   local entry = '{"revision":' .. rev .. ',"name":' .. cjson.encode(name) ..
     ',"version":' .. string.format('%d', version) .. ',"atMs":' .. string.format('%d', atMs) ..
-    ',"context":' .. context .. ',"feature":' .. (feature or 'null') ..
-    ',"previous":' .. (previous or 'null') .. '}'
+    ',"context":' .. context .. ',' .. body .. '}'
   redis.call('HSET', KEYS[4], rev, entry)
   redis.call('ZADD', KEYS[5], revision, rev)
   redis.call('ZADD', KEYS[6], 0, name .. '\\0' .. padded(revision))
@@ -52,25 +64,60 @@ end
 `;
 
 /**
- * One page of entries. ARGV = [name or '' for every feature, limit, before or ''].
- * Returns the entries' JSON, newest first.
+ * One page of entries and what rebuilding their records needs, read in one step.
+ * ARGV = [name or '' for every feature, limit, before or '']. Returns
+ * `{page, runs}`: the page's revisions (newest first), and for each feature on the page
+ * `{name, {document or false, users, excludedUsers}, entries}`: its current state and
+ * its entries from its newest one down to its oldest on the page (compact entries are
+ * rebuilt from the state now backwards, so every newer one is needed; at most the
+ * retention bound per feature).
  */
 export const HISTORY_SOURCE = `
+if not layoutReady() then return {-1} end
 local name, limit, before = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local revisions = {}
-if name == '' then
-  local max = before == '' and '+inf' or ('(' .. before)
-  revisions = redis.call('ZREVRANGEBYSCORE', KEYS[5], max, '-inf', 'LIMIT', 0, limit)
-else
-  local high = before == '' and ('(' .. name .. '\\1')
-    or ('(' .. name .. '\\0' .. string.format('%016d', tonumber(before)))
-  local members = redis.call('ZREVRANGEBYLEX', KEYS[6], high, '[' .. name .. '\\0', 'LIMIT', 0, limit)
-  for i, member in ipairs(members) do
-    revisions[i] = string.format('%d', tonumber(string.sub(member, -16)))
+local function padded(revision) return string.format('%016d', revision) end
+local function revisionOf(member) return string.format('%d', tonumber(string.sub(member, -16))) end
+local function state(nm)
+  local doc = redis.call('HGET', KEYS[1], nm)
+  if not doc then return {false, {}, {}} end
+  return {doc, members(KEYS[7], nm), members(KEYS[8], nm)}
+end
+local function entries(revisions)
+  if #revisions == 0 then return {} end
+  return redis.call('HMGET', KEYS[4], unpack(revisions))
+end
+-- The feature's entries from its newest down to revision "from" (inclusive).
+local function run(nm, from)
+  local revisions = {}
+  local index = redis.call('ZREVRANGEBYLEX', KEYS[6], highOf(nm), '[' .. nm .. '\\0' .. padded(from))
+  for i, member in ipairs(index) do revisions[i] = revisionOf(member) end
+  return {nm, state(nm), entries(revisions)}
+end
+local page = {}
+if name ~= '' then
+  local high = before == '' and highOf(name) or ('(' .. name .. '\\0' .. padded(tonumber(before)))
+  for i, member in ipairs(redis.call('ZREVRANGEBYLEX', KEYS[6], high, lowOf(name), 'LIMIT', 0, limit)) do
+    page[i] = revisionOf(member)
+  end
+  if #page == 0 then return {{}, {}} end
+  return {page, {run(name, tonumber(page[#page]))}}
+end
+local max = before == '' and '+inf' or ('(' .. before)
+page = redis.call('ZREVRANGEBYSCORE', KEYS[5], max, '-inf', 'LIMIT', 0, limit)
+if #page == 0 then return {{}, {}} end
+local oldest, names = {}, {}
+for i, json in ipairs(entries(page)) do
+  if json then
+    local at = string.find(json, '"name":', 1, true) + 7
+    local nm = cjson.decode(string.sub(json, at, skipString(json, at) - 1))
+    local revision = tonumber(page[i])
+    if not oldest[nm] then names[#names + 1] = nm end
+    if not oldest[nm] or revision < oldest[nm] then oldest[nm] = revision end
   end
 end
-if #revisions == 0 then return {} end
-return redis.call('HMGET', KEYS[4], unpack(revisions))
+local runs = {}
+for i, nm in ipairs(names) do runs[i] = run(nm, oldest[nm]) end
+return {page, runs}
 `;
 
 /** The `context` JSON a write script embeds in its entry: the checked action, actor and note. */
@@ -87,25 +134,48 @@ export function historyArgs(query: HistoryQuery & { limit: number }): string[] {
   ];
 }
 
-/** The entries of the history script's reply. Throws CorruptDataError naming the key and field. */
-export function decodeEntries(
-  keys: KeyLayout,
-  replies: readonly (string | null)[],
-): HistoryEntry[] {
-  // A null is an index member without its entry: only a hand edit does that; skip it.
-  return replies.flatMap((json) => (json === null ? [] : [decodeEntry(keys, json)]));
+/** What the history script returns (see {@link HISTORY_SOURCE}). */
+export type HistoryReply = [
+  string[],
+  [string, [string | null, string[], string[]], (string | null)[]][],
+];
+
+/**
+ * The page of the history script's reply, each entry with whole records (compact ones
+ * rebuilt with the kit's `reconstructHistory`). Throws CorruptDataError naming the key
+ * and field of an entry that is not one.
+ */
+export function decodeHistory(keys: KeyLayout, reply: HistoryReply): HistoryEntry[] {
+  const [page, runs] = reply;
+  const wanted = new Set(page.map(Number));
+  const stored: StoredHistoryEntry[] = [];
+  const current = new Map<string, Feature | undefined>();
+  for (const [name, [doc, users, excluded], entries] of runs) {
+    current.set(name, doc === null ? undefined : decodeStored(keys, name, doc, users, excluded));
+    // A null is an index member without its entry: only a hand edit does that; skip it.
+    for (const json of entries) if (json !== null) stored.push(decodeEntry(keys, json));
+  }
+  stored.sort((a, b) => b.revision - a.revision);
+  try {
+    return reconstructHistory(stored, current, (e) => wanted.has(e.revision));
+  } catch (error) {
+    throw new CorruptDataError(STORE_NAME, keys.history, message(error), { cause: error });
+  }
 }
 
-function decodeEntry(keys: KeyLayout, json: string): HistoryEntry {
-  let raw: {
-    revision: number;
-    name: string;
-    version: number;
-    atMs: number;
-    context: { action: HistoryAction; actor?: string; note?: string };
-    feature: unknown;
-    previous: unknown;
-  };
+interface RawEntry {
+  revision: number;
+  name: string;
+  version: number;
+  atMs: number;
+  context: { action: HistoryAction; actor?: string; note?: string };
+  feature?: unknown;
+  previous?: unknown;
+  delta?: { after: unknown; before: unknown; lists: Record<string, unknown> };
+}
+
+function decodeEntry(keys: KeyLayout, json: string): StoredHistoryEntry {
+  let raw: RawEntry;
   try {
     raw = JSON.parse(json);
     if (typeof raw?.revision !== 'number' || typeof raw.context?.action !== 'string')
@@ -115,7 +185,7 @@ function decodeEntry(keys: KeyLayout, json: string): HistoryEntry {
   }
   const where = `${keys.history} field ${raw.revision}`;
   try {
-    return {
+    const meta = {
       revision: raw.revision,
       name: raw.name,
       version: raw.version,
@@ -123,6 +193,20 @@ function decodeEntry(keys: KeyLayout, json: string): HistoryEntry {
       action: raw.context.action,
       ...(raw.context.actor === undefined ? {} : { actor: raw.context.actor }),
       ...(raw.context.note === undefined ? {} : { note: raw.context.note }),
+    };
+    if (raw.delta !== undefined) {
+      const { after, before, lists } = raw.delta;
+      return {
+        ...meta,
+        delta: {
+          after: documentOf(after),
+          before: before === null ? undefined : documentOf(before),
+          lists: listChanges(lists),
+        },
+      };
+    }
+    return {
+      ...meta,
       feature: raw.feature === null ? undefined : parseFeature(raw.feature),
       previous: raw.previous === null ? undefined : parseFeature(raw.previous),
     };
@@ -131,6 +215,29 @@ function decodeEntry(keys: KeyLayout, json: string): HistoryEntry {
   }
 }
 
+// A document of a compact entry (lists marked as living apart), as a record without lists.
+function documentOf(raw: unknown): Feature {
+  if (typeof raw !== 'object' || raw === null)
+    throw new Error('a delta document must be an object');
+  return parseFeature({ ...raw, users: [], excludedUsers: [] });
+}
+
+function listChanges(raw: unknown): Partial<Record<DeltaList, ListDelta>> {
+  const out: Partial<Record<DeltaList, ListDelta>> = {};
+  if (typeof raw !== 'object' || raw === null) throw new Error('delta lists must be an object');
+  for (const list of DELTA_LISTS) {
+    const change = (raw as Record<string, { added?: unknown; removed?: unknown }>)[list];
+    if (change === undefined) continue;
+    out[list] = { added: idsOf(change.added), removed: idsOf(change.removed) };
+  }
+  return out;
+}
+
+function idsOf(raw: unknown): string[] {
+  if (!Array.isArray(raw) || !raw.every((id) => typeof id === 'string'))
+    throw new Error('a delta list must be a list of ids');
+  return raw;
+}
 function corrupt(keys: KeyLayout, json: string, error: unknown): CorruptDataError {
   return new CorruptDataError(
     STORE_NAME,

@@ -23,7 +23,11 @@ function hasControlCharacter(text: string): boolean {
  * pattern or a channel.
  */
 export interface KeyLayout {
-  /** Hash: feature name -> feature JSON (the record, `version` included). */
+  /**
+   * Hash: feature name -> the feature's document: its JSON record (`version` included)
+   * with `users` and `excludedUsers` replaced by {@link LIST_MARKER}; the ids live in
+   * {@link KeyLayout.users} and {@link KeyLayout.excludedUsers}.
+   */
   readonly features: string;
   /** Hash: feature name -> version (the compare-and-set index; same transaction as `features`). */
   readonly versions: string;
@@ -37,7 +41,26 @@ export interface KeyLayout {
   readonly historyAll: string;
   /** Sorted set (scores 0): `<name>\0<16-digit revision>`, one lexicographic range per feature. */
   readonly historyByName: string;
+  /** Sorted set (scores 0): `<name>\0<user id>` for every id on a feature's `users` list. */
+  readonly users: string;
+  /** Sorted set (scores 0): `<name>\0<user id>` for every id on a feature's deny list. */
+  readonly excludedUsers: string;
+  /** String: the layout version of the data ({@link LAYOUT_VERSION}); missing: today's layout is older (or there is no data). */
+  readonly layout: string;
 }
+
+/**
+ * The layout this code reads and writes: 2, ids in sorted sets beside the documents.
+ * (1, unversioned: each document held its whole lists.) See README § Key layout.
+ */
+export const LAYOUT_VERSION = 2;
+
+/**
+ * What a document holds in place of its id lists: a string, so a process of an older
+ * version that reads a document of this layout fails loudly (CorruptDataError: users
+ * must be an array) instead of serving a feature without its users.
+ */
+export const LIST_MARKER = '@ids';
 
 /** Checks a prefix and derives the key layout from it. Throws ValidationError for a bad prefix. */
 export function keyLayout(prefix: unknown = DEFAULT_PREFIX): KeyLayout {
@@ -57,5 +80,8 @@ export function keyLayout(prefix: unknown = DEFAULT_PREFIX): KeyLayout {
     history: `${tag}history`,
     historyAll: `${tag}history:all`,
     historyByName: `${tag}history:by-name`,
+    users: `${tag}users`,
+    excludedUsers: `${tag}excluded-users`,
+    layout: `${tag}layout`,
   };
 }

@@ -25,7 +25,7 @@ import {
 } from '@rollout/core/store';
 import { applyArgs } from './apply-script.js';
 import { ChangeFeed } from './change-feed.js';
-import { decodeFeature, decodeFeatures, decodeRevision, encodeFeature } from './codec.js';
+import { decodeFeatures, decodeRevision, decodeStored, encodeFeature, idsOf } from './codec.js';
 import {
   clientFromUrl,
   ensureReady,
@@ -34,13 +34,16 @@ import {
   waitUntilReady,
 } from './connection.js';
 import { STORE_NAME, toStoreError } from './errors.js';
-import { decodeEntries, encodeContext, historyArgs } from './history.js';
+import { decodeHistory, encodeContext, type HistoryReply, historyArgs } from './history.js';
 import type { KeyLayout } from './layout.js';
 import { type RedisStoreOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import {
   APPLY_SCRIPT,
+  GET_SCRIPT,
   HISTORY_SCRIPT,
+  LAYOUT_MISSING,
   type LuaScript,
+  MIGRATE_SCRIPT,
   PUT_SCRIPT,
   REMOVE_SCRIPT,
   runScript,
@@ -113,23 +116,32 @@ export class RedisStore implements FeatureStore {
     await ensureReady(this.client, this.options.commandTimeout, 'connecting');
   }
 
-  /** Revision and every feature, read atomically by one script. */
+  /** Revision and every feature with its lists, read atomically by one script. */
   async snapshot(): Promise<StoreSnapshot> {
-    const [revision, flat] = await this.run<[string | null, string[]]>(
-      SNAPSHOT_SCRIPT,
-      [],
-      'reading the snapshot',
-    );
+    const [revision, flat, users, excluded] = await this.run<
+      [string | null, string[], string[], string[]]
+    >(SNAPSHOT_SCRIPT, [], 'reading the snapshot');
     return {
       revision: decodeRevision(this.keys, revision),
-      features: decodeFeatures(this.keys, flat),
+      features: decodeFeatures(this.keys, flat, users, excluded),
     };
   }
 
-  /** One feature (validated), or undefined. */
+  /** One feature (validated) with its lists, read by one script, or undefined. */
   async get(name: string): Promise<Feature | undefined> {
-    const json = await this.call('reading a feature', (c) => c.hget(this.keys.features, name));
-    return json === null ? undefined : decodeFeature(this.keys, name, json);
+    const [json, users, excluded] = await this.run<[string | null, string[]?, string[]?]>(
+      GET_SCRIPT,
+      [name],
+      'reading a feature',
+    );
+    if (json === null) return undefined;
+    return decodeStored(
+      this.keys,
+      name,
+      json,
+      idsOf(name, users ?? []),
+      idsOf(name, excluded ?? []),
+    );
   }
 
   /** The revision counter (0 before the first write). */
@@ -143,14 +155,16 @@ export class RedisStore implements FeatureStore {
     this.guard.assertOpen();
     checkExpectedVersion(expectedVersion);
     const checked = checkWriteContext(context);
-    const { record, json } = encodeFeature(feature, expectedVersion);
+    const { record, document, users, excludedUsers } = encodeFeature(feature, expectedVersion);
     const action = writeAction(checked, { expectedVersion });
     const [status, current] = await this.run<ScriptReply>(
       PUT_SCRIPT,
       [
         record.name,
         String(expectedVersion),
-        json,
+        document,
+        users,
+        excludedUsers,
         this.keys.channel,
         encodeContext(checked, action),
         String(this.options.historyLimit),
@@ -175,22 +189,24 @@ export class RedisStore implements FeatureStore {
     const checked = checkApplyArguments(name, operations, context);
     const checkedName = checked.name;
     const args = applyArgs(checked, options, this.keys.channel, this.options.historyLimit);
-    const reply = await this.run<[number, string?, string?, string?]>(
+    const reply = await this.run<[number, (string | number)?, string?, (string | number)?]>(
       APPLY_SCRIPT,
       args,
       'applying operations to a feature',
     );
-    const [status, json, value, why] = reply;
+    const [status, first, second, third] = reply;
     if (status === 4) throw new FeatureNotFoundError(checkedName);
     if (status === 3)
       throw new ValidationError(
-        json ?? 'feature',
-        value === undefined ? value : JSON.parse(value),
-        why ?? 'invalid',
+        String(first ?? 'feature'),
+        second === undefined ? second : JSON.parse(second),
+        String(third ?? 'invalid'),
       );
-    const feature = decodeFeature(this.keys, checkedName, json ?? '');
-    const { version, createdAt } = feature;
-    return { feature, changed: status === 1, version, createdAt };
+    // The outcome only: the record stays in Redis (the client derives it, O(1) in its lists).
+    const version = Number(first);
+    const createdAt = JSON.parse(second ?? 'null') as string;
+    if (status === 2) return { changed: false, version, createdAt };
+    return { changed: true, version, createdAt, revision: Number(third) };
   }
 
   /** Compare-and-delete with its history entry, in one script; see FeatureStore.remove. */
@@ -218,12 +234,12 @@ export class RedisStore implements FeatureStore {
   async history(query?: HistoryQuery): Promise<HistoryEntry[]> {
     this.guard.assertOpen();
     const checked = checkHistoryQuery(query);
-    const replies = await this.run<(string | null)[]>(
+    const reply = await this.run<HistoryReply>(
       HISTORY_SCRIPT,
       historyArgs(checked),
       'reading the history',
     );
-    return decodeEntries(this.keys, replies);
+    return decodeHistory(this.keys, reply);
   }
 
   /**
@@ -258,7 +274,14 @@ export class RedisStore implements FeatureStore {
     }
   }
 
+  // Every script refuses data of an older layout ({LAYOUT_MISSING}): migrate it (one
+  // atomic script, a no-op once done, whoever got there first) and run the script again.
   private run<T>(script: LuaScript, args: string[], what: string): Promise<T> {
-    return this.call(what, (client) => runScript<T>(client, script, this.keys, args));
+    return this.call(what, async (client) => {
+      const reply = await runScript<T>(client, script, this.keys, args);
+      if (!Array.isArray(reply) || reply.length !== 1 || reply[0] !== LAYOUT_MISSING) return reply;
+      await runScript<number>(client, MIGRATE_SCRIPT, this.keys, []);
+      return runScript<T>(client, script, this.keys, args);
+    });
   }
 }

@@ -39,18 +39,22 @@ function hashTag(key: string): string {
 const HOSTILE = ['*', '?', '[a]', '__proto__', '{tag}', 'a{b}c', '}{', 'x*', 'x?', 'x[ab]'];
 
 describe('key layout', () => {
-  it('hostile names are hash fields: six fixed keys in all (three of them history), every one in the prefix hash slot', async () => {
+  it('hostile names are hash fields: nine fixed keys in all (three of them history, two id sets), every one in the prefix hash slot', async () => {
     const prefix = uniquePrefix('layout');
     const store = new RedisStore({ url: server.url, prefix });
     try {
-      for (const name of HOSTILE) await store.put(makeFeature({ name, users: [name] }), 0);
+      for (const name of HOSTILE)
+        await store.put(makeFeature({ name, users: [name], excludedUsers: [`${name}!`] }), 0);
       const keys = await keysOf(prefix);
       expect(keys).toEqual([
+        `{${prefix}}excluded-users`,
         `{${prefix}}features`,
         `{${prefix}}history`,
         `{${prefix}}history:all`,
         `{${prefix}}history:by-name`,
+        `{${prefix}}layout`,
         `{${prefix}}revision`,
+        `{${prefix}}users`,
         `{${prefix}}versions`,
       ]);
       expect(new Set(keys.map(hashTag))).toEqual(new Set([prefix]));

@@ -61,8 +61,10 @@ describe('key layout', () => {
           `{${prefix}}history`,
           `{${prefix}}history:all`,
           `{${prefix}}history:by-name`,
+          `{${prefix}}layout`,
           `{${prefix}}revision`,
           `{${prefix}}versions`,
+          // No id lists on these features: no id sets (Redis drops an empty sorted set).
         ].sort(),
       );
       // Removing '*' removes exactly '*', not everything a glob would match.
@@ -123,7 +125,8 @@ describe('change messages', () => {
       await store.remove(names[0]!);
       await all;
       expect(changes).toEqual([
-        ...names.map((name, i) => ({ revision: i + 1, name })),
+        ...names.map((name, i) => ({ revision: i + 1, name, version: 1 })),
+        // A remove announces no version.
         { revision: names.length + 1, name: names[0] },
       ]);
     } finally {
@@ -244,7 +247,7 @@ describe('an application-owned client', () => {
       });
       await writer.put(makeFeature({ name: 'from-elsewhere' }), 0);
       await arrived;
-      expect(changes).toEqual([{ revision: 1, name: 'from-elsewhere' }]);
+      expect(changes).toEqual([{ revision: 1, name: 'from-elsewhere', version: 1 }]);
       expect((await store.get('from-elsewhere'))?.version).toBe(1);
       await unsubscribe();
       await store.close();

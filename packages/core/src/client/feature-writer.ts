@@ -37,7 +37,7 @@ import type { LocalSnapshot } from './local-snapshot.js';
 import type { SyncLoop } from './sync-loop.js';
 
 /** What the writer needs of the local snapshot: mark a write's start, read its copy, apply its result. */
-export type WriteTarget = Pick<LocalSnapshot, 'sequence' | 'applyLocal' | 'get'>;
+export type WriteTarget = Pick<LocalSnapshot, 'sequence' | 'applyLocal' | 'get' | 'trackWrite'>;
 
 /** Settings of {@link FeatureWriter}. */
 export interface FeatureWriterOptions {
@@ -270,9 +270,21 @@ export class FeatureWriter {
     }
     this.lifecycle.assertOpen();
     const checked = validateFeatureName(name);
+    const written = this.applyWith(store.apply.bind(store), checked, operations, context);
+    this.snapshot.trackWrite(checked, written);
+    return written;
+  }
+
+  // The apply itself and its result applied locally (one promise: see trackWrite).
+  private async applyWith(
+    apply: NonNullable<FeatureStore['apply']>,
+    checked: string,
+    operations: FeatureOperation[],
+    context: WriteContext,
+  ): Promise<Feature> {
     const since = this.snapshot.sequence();
     const now = this.now().toISOString();
-    const result = await store.apply(checked, operations, { create: true, now }, context);
+    const result = await apply(checked, operations, { create: true, now }, context);
     const feature =
       result.feature ??
       this.derive(checked, operations, result, now) ??
@@ -344,7 +356,7 @@ export class FeatureWriter {
     };
   }
 
-  private async mutate(
+  private mutate(
     name: string,
     create: boolean,
     writeUnchanged: boolean,
@@ -353,6 +365,19 @@ export class FeatureWriter {
   ): Promise<Feature> {
     this.lifecycle.assertOpen();
     const checked = validateFeatureName(name);
+    const written = this.mutateNow(checked, create, writeUnchanged, context, change);
+    this.snapshot.trackWrite(checked, written);
+    return written;
+  }
+
+  // The compare-and-set loop and its result applied locally (one promise: see trackWrite).
+  private async mutateNow(
+    checked: string,
+    create: boolean,
+    writeUnchanged: boolean,
+    context: WriteContext,
+    change: (f: Feature, stored: Feature | undefined) => Feature,
+  ): Promise<Feature> {
     const since = this.snapshot.sequence();
     // Rules and pins name variants, and either can change apart from the list: every
     // result is checked whole, so no write leaves a name pointing at nothing.

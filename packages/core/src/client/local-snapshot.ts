@@ -30,8 +30,13 @@ export class LocalSnapshot {
   // feature changed here (a refresh, another write) while it was on its way.
   private applySeq = 0;
   private readonly appliedAt = new Map<string, number>();
-  // Names whose held record is this client's own write of that store revision, exactly.
-  private readonly heldWrites = new Map<string, number>();
+  // Names whose held record is this client's own write (of that store revision, when known).
+  private readonly heldWrites = new Map<
+    string,
+    { revision: number | undefined; version: number }
+  >();
+  // This client's writes on their way, per name: each settles once its result is applied.
+  private readonly inFlight = new Map<string, Set<Promise<unknown>>>();
 
   /** @param onChange told of every change applied, synchronously, in the order applied. */
   constructor(private readonly onChange: (change: FeatureChangeEvent) => void) {}
@@ -75,17 +80,54 @@ export class LocalSnapshot {
   applyLocal(name: string, feature: Feature | undefined, since = -1, write?: LocalWrite): void {
     this.touched.set(name, ++this.localEpoch);
     const mayBeOlder = (this.appliedAt.get(name) ?? 0) > since;
-    if (this.apply(name, feature, 'local', mayBeOlder, write?.touched) && write?.revision)
-      this.heldWrites.set(name, write.revision);
+    const applied = this.apply(name, feature, 'local', mayBeOlder, write?.touched);
+    // Without the write's revision, its version only vouches for the record when nothing
+    // else was applied to the name meanwhile (a remove heard meanwhile may have ended
+    // the life this write wrote to).
+    if (applied && feature && (write?.revision !== undefined || !mayBeOlder))
+      this.heldWrites.set(name, { revision: write?.revision, version: feature.version });
   }
 
   /**
-   * The store revision of this client's own write whose record `name` holds now, when
-   * it holds one (undefined once anything else replaced it): a change notification of
-   * `name` at that revision or below needs no read.
+   * Registers a write of `name` by this client until `done` settles (`done` should
+   * settle once its result is applied). See {@link writesSettled}.
    */
-  heldRevision(name: string): number | undefined {
-    return this.heldWrites.get(name);
+  trackWrite(name: string, done: Promise<unknown>): void {
+    const writes = this.inFlight.get(name) ?? new Set<Promise<unknown>>();
+    this.inFlight.set(name, writes);
+    writes.add(done);
+    const settle = () => {
+      writes.delete(done);
+      if (writes.size === 0 && this.inFlight.get(name) === writes) this.inFlight.delete(name);
+    };
+    done.then(settle, settle);
+  }
+
+  /**
+   * Settles (never rejects) once every write of `names` this client has on its way now
+   * has settled: a notification that arrives before the answer of the write that caused
+   * it (another connection, or in process) waits for that answer, and then
+   * {@link holdsChange} tells it that nothing needs reading.
+   */
+  writesSettled(names: Iterable<string>): Promise<void> {
+    const writes: Promise<unknown>[] = [];
+    for (const name of names) for (const w of this.inFlight.get(name) ?? []) writes.push(w);
+    return Promise.all(writes.map((w) => w.catch(() => undefined))).then(() => undefined);
+  }
+
+  /**
+   * Whether the record held for `name` already has every change of `name` notified up
+   * to `revision`, so reading it back is unnecessary: it is this client's own write and
+   * either the write's store revision is known and is `revision` or later, or `version`
+   * (the newest version those notifications announced; undefined when one of them
+   * announced none, such as a remove, which may start a new life) is at most the held
+   * write's version. A record applied any other way answers false.
+   */
+  holdsChange(name: string, revision: number, version: number | undefined): boolean {
+    const held = this.heldWrites.get(name);
+    if (!held) return false;
+    if (held.revision !== undefined) return held.revision >= revision;
+    return version !== undefined && version <= held.version;
   }
 
   /**

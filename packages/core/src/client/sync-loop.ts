@@ -7,7 +7,13 @@ import type { LocalSnapshot } from './local-snapshot.js';
 /** What the sync loop needs of the local snapshot: read marks, apply what it fetched. */
 export type SnapshotFeed = Pick<
   LocalSnapshot,
-  'revision' | 'epoch' | 'applySnapshot' | 'applyRemote' | 'advanceTo' | 'heldRevision'
+  | 'revision'
+  | 'epoch'
+  | 'applySnapshot'
+  | 'applyRemote'
+  | 'advanceTo'
+  | 'holdsChange'
+  | 'writesSettled'
 >;
 
 /** Settings of {@link SyncLoop}. */
@@ -48,8 +54,9 @@ export class SyncLoop {
   private readyWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   // The newest revision a notification (or a snapshot) told of.
   private notifiedRevision = -1;
-  // Names to read, each with the newest revision a notification told of it.
-  private pendingNames = new Map<string, number>();
+  // Names to read, each with the newest revision a notification told of it and the
+  // newest version they announced (undefined once one announced none: a remove).
+  private pendingNames = new Map<string, { revision: number; version: number | undefined }>();
   private needFull = true;
   private refreshing: Promise<void> | undefined;
   private failures = 0;
@@ -175,7 +182,11 @@ export class SyncLoop {
     if (this.closed) return;
     if (change.revision <= this.notifiedRevision) return;
     if (change.revision === this.notifiedRevision + 1 && this.loaded) {
-      this.pendingNames.set(change.name, change.revision);
+      const before = this.pendingNames.get(change.name);
+      const announced = change.version !== undefined && change.version > 0;
+      const version =
+        before && before.version === undefined ? undefined : announced ? change.version : undefined;
+      this.pendingNames.set(change.name, { revision: change.revision, version });
     } else {
       // A gap: some notification was missed, so only a full reload is safe.
       this.needFull = true;
@@ -225,16 +236,20 @@ export class SyncLoop {
   }
 
   private async loadPending(): Promise<void> {
-    // One macrotask first: the answer of this client's own write travels on another
-    // connection than its notification (or, in process, after it), and once applied it
-    // makes reading the feature back unnecessary (below).
+    // The answer of this client's own write travels on another connection than its
+    // notification (or, in process, comes after it): one macrotask lets a write that is
+    // starting register, then the writes of these names on their way are waited for.
+    // Once applied, they make reading the feature back unnecessary (below).
     await nextMacrotask();
+    await this.snapshot.writesSettled(this.pendingNames.keys());
     if (this.needFull || this.closed) return;
     const target = this.notifiedRevision;
     // A name whose record is this client's own write at the notified revision (or a
     // later one) already holds the change: no read, the revision bookkeeping as if read.
     const names = [...this.pendingNames]
-      .filter(([name, revision]) => (this.snapshot.heldRevision(name) ?? -1) < revision)
+      .filter(
+        ([name, { revision, version }]) => !this.snapshot.holdsChange(name, revision, version),
+      )
       .map(([name]) => name);
     this.pendingNames.clear();
     if (names.length === 0) {
