@@ -67,11 +67,13 @@ interface Shared {
 /**
  * Feature store on PostgreSQL (node-postgres).
  *
- * - One row per feature (`document jsonb`, `version bigint`) plus a single-row
- *   revision counter. Every write is one parameterized statement that does the
- *   compare-and-set, bumps the revision and sends `pg_notify` in the same
- *   transaction, so it is atomic across any number of processes and never half-applied.
- *   The same statement inserts the write's history row and trims the feature's oldest.
+ * - One row per feature (`document jsonb`, `version bigint`), its user ids as rows of
+ *   `<table>_ids` beside it, plus a single-row revision counter. Every write is one
+ *   parameterized statement (an `apply` beyond list operations: one transaction) that
+ *   does the compare-and-set, writes the ids, bumps the revision and sends `pg_notify`
+ *   in the same transaction, so it is atomic across any number of processes and never
+ *   half-applied. The same statement inserts the write's history row and trims the
+ *   feature's oldest. Reads put documents and ids together in one statement.
  * - Changes are pushed with LISTEN/NOTIFY on a dedicated connection; when that
  *   connection is lost subscribers get `error`, and `resync` once it is back.
  * - Creates and upgrades its own tables under an advisory lock unless `migrate: false`.
@@ -254,11 +256,15 @@ export class PostgresStore implements FeatureStore {
   }
 
   /**
-   * Applies the operations in one transaction that locks the feature's row
-   * (`SELECT ... FOR UPDATE`) and writes the record, its revision bump, history row and
-   * notification: concurrent writers queue on the lock, nothing to retry. On a
-   * `withClient` view the statements run on your connection, in your transaction.
-   * See FeatureStore.apply.
+   * Applies the operations without reading or writing the id lists whole: list operations
+   * (ids and groups added or removed) in one statement that locks the feature's row only
+   * while the server runs it; anything else in one transaction that locks the row
+   * (`SELECT ... FOR UPDATE`) and writes the document and the ids it names. Either way the
+   * revision bump, a compact history row and the notification commit with the write, and
+   * concurrent writers queue on the lock: nothing to retry. The result has `changed`,
+   * `version`, `createdAt` and `revision`, and the record only for a creation. On a
+   * `withClient` view the statements run on your connection, in your transaction. See
+   * FeatureStore.apply and the README's "What is atomic".
    */
   async apply(
     name: string,
