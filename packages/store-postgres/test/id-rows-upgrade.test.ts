@@ -1,24 +1,13 @@
 import type { Feature } from '@rollout/core';
 import { makeFeature, richFeature } from '@rollout/store-test-suite';
-import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, PostgresStore } from '../src/index.js';
 import { tableNames } from '../src/layout.js';
 import { migrate } from '../src/migrations.js';
-import { freshSchema } from './helpers.js';
+import { freshSchema, serverWithAdmin } from './helpers.js';
 
-let server: PostgresServer;
-let admin: pg.Pool;
-beforeAll(async () => {
-  server = await usePostgres();
-  admin = new pg.Pool({ connectionString: server.url, max: 2 });
-  admin.on('error', () => undefined);
-});
-afterAll(async () => {
-  await admin?.end();
-  await server?.kill();
-});
+const db = serverWithAdmin();
 
 // The layout before migration 003: schema version 2, written as that release wrote it.
 const BEFORE_IDS = MIGRATIONS.filter((m) => m.version <= 2);
@@ -36,7 +25,7 @@ function oldDocument(feature: Feature): string {
  */
 async function writeOldLayout(schema: string, features: Feature[]): Promise<void> {
   const names = tableNames(schema);
-  const client = new pg.Client({ connectionString: server.url });
+  const client = new pg.Client({ connectionString: db.server.url });
   await client.connect();
   try {
     await migrate(client, names, true, BEFORE_IDS);
@@ -77,11 +66,11 @@ describe('data written by the layout before id rows (schema version 2)', () => {
     await writeOldLayout(schema, old);
     const stores = Array.from(
       { length: 4 },
-      () => new PostgresStore({ connectionString: server.url, schema, poolSize: 1 }),
+      () => new PostgresStore({ connectionString: db.server.url, schema, poolSize: 1 }),
     );
     try {
       await Promise.all(stores.map((s) => s.connect()));
-      const versions = await admin.query(
+      const versions = await db.admin.query(
         `SELECT version FROM ${pg.escapeIdentifier(schema)}.rollout_features_schema_versions ORDER BY 1`,
       );
       expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3]);
@@ -93,7 +82,7 @@ describe('data written by the layout before id rows (schema version 2)', () => {
         [...old].sort((a, b) => (a.name < b.name ? -1 : 1)),
       );
       // The lists left the documents for rows; the lengths are kept beside them.
-      const rows = await admin.query(
+      const rows = await db.admin.query(
         `SELECT name, document ? 'users' OR document ? 'excludedUsers' AS lists_inside,
            users_count, excluded_count FROM ${pg.escapeIdentifier(schema)}.rollout_features ORDER BY name`,
       );
@@ -114,7 +103,7 @@ describe('data written by the layout before id rows (schema version 2)', () => {
   it('takes writes afterwards, with whole history entries across the migration', async () => {
     const schema = freshSchema('old');
     await writeOldLayout(schema, old);
-    const store = new PostgresStore({ connectionString: server.url, schema });
+    const store = new PostgresStore({ connectionString: db.server.url, schema });
     try {
       const now = '2026-05-06T07:08:09.000Z';
       const result = await store.apply(
@@ -144,7 +133,7 @@ describe('data written by the layout before id rows (schema version 2)', () => {
       expect(await store.get('big')).toEqual(put);
       expect(await store.remove('big', 3)).toBe(true);
       expect(await store.get('big')).toBeUndefined();
-      const ids = await admin.query(
+      const ids = await db.admin.query(
         `SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.rollout_features_ids WHERE feature = 'big'`,
       );
       expect(ids.rows[0]?.n).toBe(0);

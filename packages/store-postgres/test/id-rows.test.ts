@@ -1,25 +1,14 @@
 import { type Feature, LIMITS, ValidationError } from '@rollout/core';
 import { makeFeature } from '@rollout/store-test-suite';
-import { type PostgresServer, usePostgres } from '@rollout/test-servers';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresStore } from '../src/index.js';
-import { freshSchema } from './helpers.js';
+import { freshSchema, serverWithAdmin } from './helpers.js';
 
-let server: PostgresServer;
-let admin: pg.Pool;
-beforeAll(async () => {
-  server = await usePostgres();
-  admin = new pg.Pool({ connectionString: server.url, max: 2 });
-  admin.on('error', () => undefined);
-});
-afterAll(async () => {
-  await admin?.end();
-  await server?.kill();
-});
+const db = serverWithAdmin();
 
 async function idRows(schema: string, feature: string) {
-  const result = await admin.query<{ list: string; present: boolean | null; n: number }>(
+  const result = await db.admin.query<{ list: string; present: boolean | null; n: number }>(
     `SELECT list, present, count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.rollout_features_ids
      WHERE feature = $1 GROUP BY list, present ORDER BY list, present`,
     [feature],
@@ -33,7 +22,7 @@ describe('ids as rows', () => {
     // Separate pools, so the writes really run at once on the server.
     const stores = Array.from(
       { length: 4 },
-      () => new PostgresStore({ connectionString: server.url, schema, poolSize: 4 }),
+      () => new PostgresStore({ connectionString: db.server.url, schema, poolSize: 4 }),
     );
     try {
       const [first] = stores as [PostgresStore];
@@ -64,7 +53,7 @@ describe('ids as rows', () => {
       const feature = (await first.get('hot')) as Feature;
       expect(feature.version).toBe(1 + writes);
       // The counts kept beside the document are the rows really listed.
-      const counts = await admin.query(
+      const counts = await db.admin.query(
         `SELECT users_count, excluded_count FROM ${pg.escapeIdentifier(schema)}.rollout_features WHERE name = 'hot'`,
       );
       expect(counts.rows[0]).toEqual({
@@ -89,7 +78,7 @@ describe('ids as rows', () => {
 
   it('a removed id leaves a tombstone that the next write deletes; a removal of an absent id changes nothing', async () => {
     const schema = freshSchema('ids');
-    const store = new PostgresStore({ connectionString: server.url, schema });
+    const store = new PostgresStore({ connectionString: db.server.url, schema });
     try {
       await store.put(makeFeature({ name: 'f', users: ['a', 'b'] }), 0);
       const removed = await store.apply('f', [{ op: 'removeUsers', users: ['a'] }]);
@@ -117,7 +106,7 @@ describe('ids as rows', () => {
 
   it('the list limit holds exactly: ids already listed do not count twice', async () => {
     const schema = freshSchema('ids');
-    const store = new PostgresStore({ connectionString: server.url, schema });
+    const store = new PostgresStore({ connectionString: db.server.url, schema });
     try {
       const full = Array.from({ length: LIMITS.users }, (_, i) => `u${i}`);
       await store.put(makeFeature({ name: 'full', users: full }), 0);
