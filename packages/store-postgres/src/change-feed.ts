@@ -1,4 +1,9 @@
-import { ClosedError, type StoreListener, StoreUnavailableError } from '@rollout/core';
+import {
+  ClosedError,
+  type StoreChange,
+  type StoreListener,
+  StoreUnavailableError,
+} from '@rollout/core';
 import { jitteredBackoff, ListenerSet } from '@rollout/core/store';
 import pg from 'pg';
 import { STORE_NAME } from './errors.js';
@@ -180,11 +185,17 @@ export class ChangeFeed {
   }
 
   private dispatch(payload: string | undefined): void {
-    let change: { revision: number; name: string } | undefined;
+    let change: StoreChange | undefined;
     try {
-      const parsed = JSON.parse(payload ?? '') as { revision?: unknown; name?: unknown };
+      const parsed = JSON.parse(payload ?? '') as {
+        revision?: unknown;
+        name?: unknown;
+        version?: unknown;
+      };
       if (typeof parsed.revision === 'number' && typeof parsed.name === 'string') {
-        change = { revision: parsed.revision, name: parsed.name };
+        // The version is there for every write but a remove (and absent from releases before it).
+        const version = typeof parsed.version === 'number' ? { version: parsed.version } : {};
+        change = { revision: parsed.revision, name: parsed.name, ...version };
       }
     } catch {
       change = undefined;

@@ -50,6 +50,32 @@ function encodeDocument(feature: Feature): string {
 }
 
 /**
+ * The JSON text of a document for the features row of an `apply` (lists empty, version
+ * dropped), after the same check as {@link encodeFeature} on it and on the ids the
+ * write adds: jsonb and text columns cannot store U+0000 nor lone surrogates.
+ */
+export function encodeApplyDocument(document: Feature, addedIds: Iterable<string>): string {
+  const { users: _users, excludedUsers: _excluded, ...rest } = document;
+  checkStorable(addedIds);
+  return encodeDocument(rest as Feature);
+}
+
+/**
+ * Throws ValidationError for an id or group name PostgreSQL cannot store as text: U+0000,
+ * or a lone surrogate (which the driver would silently turn into U+FFFD, another id).
+ */
+export function checkStorable(values: Iterable<string>): void {
+  for (const value of values) {
+    if (UNSTORABLE_ESCAPE.test(JSON.stringify(value)))
+      throw new ValidationError(
+        'users',
+        value,
+        'contains U+0000 or a lone surrogate, which PostgreSQL cannot store',
+      );
+  }
+}
+
+/**
  * Rebuilds a validated feature from a row. The `name` and `version` columns win
  * over the document. A row that does not validate throws CorruptDataError naming
  * the table and the row.
@@ -74,8 +100,30 @@ export function decodeRow(
   }
 }
 
+/** The id list columns of a read (layout.ts `listColumns`): json arrays, null when empty. */
+export interface ListColumns {
+  users: unknown;
+  excluded: unknown;
+}
+
+/**
+ * The stored document with its lists put back from their columns, for {@link decodeRow}
+ * (which validates, de-duplicates and sorts them). A document that is not an object is
+ * returned as it is, for decodeRow to report.
+ */
+export function withListColumns(document: unknown, lists: ListColumns): unknown {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return document;
+  return { ...document, users: lists.users ?? [], excludedUsers: lists.excluded ?? [] };
+}
+
+/** A row of the get statement. */
+export interface FeatureRow extends ListColumns {
+  document: unknown;
+  version: string;
+}
+
 /** A row of the snapshot statement: a feature, or nulls when the table is empty. */
-export interface SnapshotRow {
+export interface SnapshotRow extends ListColumns {
   revision: string;
   name: string | null;
   document: unknown;
@@ -86,7 +134,8 @@ export interface SnapshotRow {
 export function decodeSnapshot(table: string, rows: readonly SnapshotRow[]): StoreSnapshot {
   const features: Feature[] = [];
   for (const row of rows) {
-    if (row.name !== null) features.push(decodeRow(table, row.name, row.document, row.version));
+    if (row.name !== null)
+      features.push(decodeRow(table, row.name, withListColumns(row.document, row), row.version));
   }
   return { revision: Number(rows[0]?.revision ?? 0), features };
 }

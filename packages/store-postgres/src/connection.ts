@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { isConnectionBroken, toStoreError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -12,6 +13,24 @@ export interface Statement {
   readonly write?: boolean;
   /** The feature concerned, for VersionConflictError on serialization failures. */
   readonly feature?: string;
+}
+
+const names = new Map<string, string>();
+
+/**
+ * The prepared-statement name of one of the store's statements: `rollout_` and a hash of
+ * its text, so one name never means two texts. node-postgres prepares a named statement
+ * once per connection and then only binds and executes it: the store's write statements
+ * are large CTEs whose planning alone costs more than running them (7 ms against 1 ms
+ * measured), and under contention that planning happens while the feature's row is locked.
+ */
+export function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `rollout_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return name;
 }
 
 /** Runs the store's statements, turning driver errors into the store's typed errors. */
@@ -100,6 +119,7 @@ export class PoolConnection implements StatementRunner {
   /** Runs one statement on a pool connection, with the store's client-side read timeout. */
   run<R extends pg.QueryResultRow>(statement: Statement): Promise<pg.QueryResult<R>> {
     const config = {
+      name: statementName(statement.text),
       text: statement.text,
       values: statement.values,
       query_timeout: this.queryTimeoutMs + 1000,

@@ -2,6 +2,7 @@ import { StoreError } from '@rollout/core';
 import type pg from 'pg';
 import init001 from '../sql/001-init.sql';
 import history002 from '../sql/002-history.sql';
+import idRows003 from '../sql/003-id-rows.sql';
 import { STORE_NAME } from './errors.js';
 import { quoteIdentifier, type TableNames } from './layout.js';
 
@@ -19,6 +20,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001-init', sql: init001 },
   { version: 2, name: '002-history', sql: history002 },
+  { version: 3, name: '003-id-rows', sql: idRows003 },
 ];
 
 /** The schema version this release needs. */
@@ -50,6 +52,8 @@ export function renderMigration(
     versions_table: names.versionsTable,
     history_table: names.historyTable,
     history_index: `${names.historyTable}_name`,
+    ids_table: names.idsTable,
+    ids_tombstones: `${names.idsTable}_tombstones`,
   };
   const lines = sql.split('\n').filter((line) => {
     const trimmed = line.trim();

@@ -25,7 +25,14 @@ import {
 import type pg from 'pg';
 import { applyInTransaction } from './apply-transaction.js';
 import { ChangeFeed } from './change-feed.js';
-import { decodeRow, decodeSnapshot, encodeFeature, type SnapshotRow } from './codec.js';
+import {
+  decodeRow,
+  decodeSnapshot,
+  encodeFeature,
+  type FeatureRow,
+  type SnapshotRow,
+  withListColumns,
+} from './codec.js';
 import {
   clientRunner,
   PoolConnection,
@@ -33,7 +40,12 @@ import {
   type StatementRunner,
 } from './connection.js';
 import { STORE_NAME, toStoreError } from './errors.js';
-import { decodeHistoryRow, type HistoryRow, historyParams, historyQueryParams } from './history.js';
+import {
+  decodeHistoryRows,
+  type HistoryRow,
+  historyParams,
+  historyQueryParams,
+} from './history.js';
 import { buildStatements, type Statements, type TableNames } from './layout.js';
 import { migrate } from './migrations.js';
 import { type PostgresStoreOptions, resolveOptions } from './options.js';
@@ -55,11 +67,13 @@ interface Shared {
 /**
  * Feature store on PostgreSQL (node-postgres).
  *
- * - One row per feature (`document jsonb`, `version bigint`) plus a single-row
- *   revision counter. Every write is one parameterized statement that does the
- *   compare-and-set, bumps the revision and sends `pg_notify` in the same
- *   transaction, so it is atomic across any number of processes and never half-applied.
- *   The same statement inserts the write's history row and trims the feature's oldest.
+ * - One row per feature (`document jsonb`, `version bigint`), its user ids as rows of
+ *   `<table>_ids` beside it, plus a single-row revision counter. Every write is one
+ *   parameterized statement (an `apply` beyond list operations: one transaction) that
+ *   does the compare-and-set, writes the ids, bumps the revision and sends `pg_notify`
+ *   in the same transaction, so it is atomic across any number of processes and never
+ *   half-applied. The same statement inserts the write's history row and trims the
+ *   feature's oldest. Reads put documents and ids together in one statement.
  * - Changes are pushed with LISTEN/NOTIFY on a dedicated connection; when that
  *   connection is lost subscribers get `error`, and `resync` once it is back.
  * - Creates and upgrades its own tables under an advisory lock unless `migrate: false`.
@@ -188,13 +202,14 @@ export class PostgresStore implements FeatureStore {
     if (!isFeatureName(name)) return undefined;
     await this.connect();
     const { names, sql } = this.shared;
-    const result = await this.query<{ document: unknown; version: string }>({
+    const result = await this.query<FeatureRow>({
       action: `reading feature ${JSON.stringify(name)}`,
       text: sql.get,
       values: [name],
     });
     const row = result.rows[0];
-    return row ? decodeRow(names.features, name, row.document, row.version) : undefined;
+    if (!row) return undefined;
+    return decodeRow(names.features, name, withListColumns(row.document, row), row.version);
   }
 
   /** The current revision (0 before the first write). One indexed single-row read. */
@@ -241,11 +256,15 @@ export class PostgresStore implements FeatureStore {
   }
 
   /**
-   * Applies the operations in one transaction that locks the feature's row
-   * (`SELECT ... FOR UPDATE`) and writes the record, its revision bump, history row and
-   * notification: concurrent writers queue on the lock, nothing to retry. On a
-   * `withClient` view the statements run on your connection, in your transaction.
-   * See FeatureStore.apply.
+   * Applies the operations without reading or writing the id lists whole: list operations
+   * (ids and groups added or removed) in one statement that locks the feature's row only
+   * while the server runs it; anything else in one transaction that locks the row
+   * (`SELECT ... FOR UPDATE`) and writes the document and the ids it names. Either way the
+   * revision bump, a compact history row and the notification commit with the write, and
+   * concurrent writers queue on the lock: nothing to retry. The result has `changed`,
+   * `version`, `createdAt` and `revision`, and the record only for a creation. On a
+   * `withClient` view the statements run on your connection, in your transaction. See
+   * FeatureStore.apply and the README's "What is atomic".
    */
   async apply(
     name: string,
@@ -290,21 +309,30 @@ export class PostgresStore implements FeatureStore {
     await this.connect();
     const { sql, names, historyLimit } = this.shared;
     const history = historyParams(checked, writeAction(checked, { remove: true }), historyLimit);
-    const result = await this.query<{ revision: string | null; current: string | null }>({
-      action: `removing feature ${JSON.stringify(name)}`,
-      text: sql.remove,
-      values: [name, expectedVersion ?? null, names.channel, ...history],
-      write: true,
-      feature: name,
-    });
-    const row = result.rows[0];
-    if (row?.revision != null) return true;
-    if (expectedVersion === undefined) return false;
-    const exists = (row?.current ?? null) !== null;
-    if (!exists && expectedVersion === 0) return false;
-    // `current` comes from the statement's snapshot, which a concurrent writer may
-    // have moved past: name it only when the feature is gone.
-    throw versionConflict(STORE_NAME, name, expectedVersion, exists ? undefined : 0);
+    // Without an expected version the statement deletes the version its snapshot saw (so
+    // the history row holds exactly the record removed); a write committed in between
+    // makes it delete nothing, and it runs again on a newer snapshot.
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.query<{ revision: string | null; current: string | null }>({
+        action: `removing feature ${JSON.stringify(name)}`,
+        text: sql.remove,
+        values: [name, expectedVersion ?? null, names.channel, ...history],
+        write: true,
+        feature: name,
+      });
+      const row = result.rows[0];
+      if (row?.revision != null) return true;
+      const exists = (row?.current ?? null) !== null;
+      if (expectedVersion === undefined) {
+        if (!exists) return false;
+        if (attempt < REMOVE_ATTEMPTS) continue;
+        throw versionConflict(STORE_NAME, name, Number(row?.current));
+      }
+      if (!exists && expectedVersion === 0) return false;
+      // `current` comes from the statement's snapshot, which a concurrent writer may
+      // have moved past: name it only when the feature is gone.
+      throw versionConflict(STORE_NAME, name, expectedVersion, exists ? undefined : 0);
+    }
   }
 
   /** A page of the history table, newest first (one indexed statement); see FeatureStore.history. */
@@ -318,7 +346,7 @@ export class PostgresStore implements FeatureStore {
       text: sql.history,
       values: historyQueryParams(checked),
     });
-    return result.rows.map((row) => decodeHistoryRow(names, row));
+    return decodeHistoryRows(names, result.rows);
   }
 
   /**
@@ -369,6 +397,10 @@ export class PostgresStore implements FeatureStore {
     return this.runner.run<R>(statement);
   }
 }
+
+// Each attempt of a remove without expected version fails only because another write
+// committed meanwhile, so running out of them takes a write storm on this one feature.
+const REMOVE_ATTEMPTS = 100;
 
 function isFeatureName(name: unknown): name is string {
   try {

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { uniqueName } from '@rollout/store-test-suite';
-import { findBinary } from '@rollout/test-servers';
+import { findBinary, type PostgresServer, usePostgres } from '@rollout/test-servers';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The built package, as users (and child processes) import it. */
 export const DIST = new URL('../dist/index.js', import.meta.url).href;
@@ -21,4 +23,23 @@ export function psqlBinary(): string {
         .map((major) => join(root, major, 'bin'))
     : [];
   return findBinary('psql', 'postgresql-client', dirs);
+}
+
+/**
+ * The test PostgreSQL of one test file and a small pool for looking at its tables
+ * directly: started (or reused) before the file's tests, ended after them.
+ */
+export function serverWithAdmin(): { readonly server: PostgresServer; readonly admin: pg.Pool } {
+  const handle = {} as { server: PostgresServer; admin: pg.Pool };
+  beforeAll(async () => {
+    handle.server = await usePostgres();
+    handle.admin = new pg.Pool({ connectionString: handle.server.url, max: 2 });
+    // The server's shutdown at the end reaches idle connections as an error event.
+    handle.admin.on('error', () => undefined);
+  });
+  afterAll(async () => {
+    await handle.admin?.end();
+    await handle.server?.kill();
+  });
+  return handle;
 }

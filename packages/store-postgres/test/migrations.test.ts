@@ -287,6 +287,7 @@ describe('schema and table options', () => {
       expect(tables.rows.map((r) => r.table_name)).toEqual([
         'Flags',
         'Flags_history',
+        'Flags_ids',
         'Flags_revision',
         'Flags_schema_versions',
       ]);

@@ -102,7 +102,7 @@ describe("the store inside the application's own transaction", () => {
       await waitFor('the notification after COMMIT', () =>
         changes.find((c) => c.name === 'with-order'),
       );
-      expect(changes).toEqual([{ revision: 1, name: 'with-order' }]);
+      expect(changes).toEqual([{ revision: 1, name: 'with-order', version: 1 }]);
       expect((await store.get('with-order'))?.version).toBe(1);
     } finally {
       await unsubscribe();

@@ -195,10 +195,16 @@ export async function openCatalog(wanted: readonly StoreKey[]): Promise<Catalog>
             rawReader: async (o) => {
               const pg = (await import('pg')).default;
               const pool = new pg.Pool({ connectionString: server.url, max: 2 });
-              // The store's documented schema: one row per feature in "public"."<table>".
-              const sql = `SELECT document, version FROM "public"."${String(o.table)}" WHERE name = $1`;
+              // The store's documented schema: one row per feature in "public"."<table>",
+              // its user ids as rows of "public"."<table>_ids" (schema version 3): the same
+              // record, read the way the store reads it, natively.
+              const table = `"public"."${String(o.table)}"`;
+              const ids = `"public"."${String(o.table)}_ids"`;
+              const list = (name: string) =>
+                `(SELECT json_agg(i.id) FROM ${ids} i WHERE i.feature = f.name AND i.list = '${name}' AND i.present)`;
+              const sql = `SELECT f.document, f.version, ${list('users')} AS users, ${list('excludedUsers')} AS excluded FROM ${table} f WHERE f.name = $1`;
               return {
-                what: `pg SELECT document, version ... WHERE name = $1`,
+                what: `pg SELECT document, version, ids as json_agg ... WHERE name = $1`,
                 read: async (name) => (await pool.query(sql, [name])).rows[0],
                 close: () => pool.end(),
               };
