@@ -158,7 +158,8 @@ export function compileVariants(feature: Feature): CompiledVariants {
   const indexOf = new Map(variants.map((v, i) => [v.name, i]));
   const list = variants.map((v): CompiledVariant => {
     // A string value interned (`intern.ts`): the caller's `=== 'red'` then compares by identity.
-    const value = typeof v.value === 'string' ? intern(v.value) : deepFreeze(structuredClone(v.value));
+    const value =
+      typeof v.value === 'string' ? intern(v.value) : deepFreeze(structuredClone(v.value));
     return {
       name: v.name,
       results: resultsFor(ON_REASONS, (reason) => ({
