@@ -205,9 +205,15 @@ export function evaluateFeature(
 export function inPercentage(cf: CompiledFeature, id: string | number): boolean {
   // Hash version 1 (the default) with its threshold precomputed: no call through the
   // registry, and 100 % needs no test of its own (every bucket is below 100,000).
+  // The other versions out of line: the inlined percentage step stays small in `can`.
   return cf.hash === HASH_V1
     ? bucketFromSalt(cf.hashState, id) < cf.threshold
-    : cf.percentage >= 100 || cf.hash.includes(cf.hashState, id, cf.percentage);
+    : inOtherPercentage(cf, id);
+}
+
+/** {@link inPercentage} for a hash version other than 1. */
+function inOtherPercentage(cf: CompiledFeature, id: string | number): boolean {
+  return cf.percentage >= 100 || cf.hash.includes(cf.hashState, id, cf.percentage);
 }
 
 /** Whether a reason means the feature is on. */

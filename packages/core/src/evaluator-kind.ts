@@ -4,7 +4,7 @@ import { type Feature, GROUP_ALL, GROUP_NONE } from './model.js';
  * Which evaluator a compiled feature runs: the smallest one whose steps are the
  * only ones of the documented order that can change this feature's answer.
  * Chosen once, when the feature is compiled ({@link evaluatorKind}); `decide`
- * (`evaluators.ts`) switches on it. Every kind answers exactly as the general
+ * (`evaluators.ts`) dispatches on it. Every kind answers exactly as the general
  * path, reason included (pinned by `test/evaluators.test.ts`).
  */
 export enum EvaluatorKind {

@@ -33,40 +33,39 @@ export function decide(
   codeGroups: ReadonlyMap<string, GroupPredicate>,
   onGroupError: GroupErrorHandler | undefined,
 ): Reason {
-  // Each case a constant or one small call: the optimizing compiler inlines `can` into
-  // its caller only while everything inlined stays small (the rarer id kinds share one).
+  // The optimizing compiler inlines `can`, and this, into its caller only while all it
+  // inlines stays under one budget of bytecodes, shared by every kind that caller has
+  // seen: so the common kinds are tested here in a few bytecodes each (a `switch` on the
+  // kind costs a range-checked jump table), the id is read once for the two kinds that
+  // need it, and the rarer kinds go out of line together.
+  const kind = cf.kind;
+  if (kind === EvaluatorKind.RULE_EQUALS)
+    return ownEquals(user, cf.attribute, cf.value) ? 'RULE' : 'DEFAULT';
+  if (kind === EvaluatorKind.USERS || kind === EvaluatorKind.PERCENTAGE) {
+    // Users without an id are in no list and no percentage.
+    const id = idOf(user);
+    if (id === undefined) return 'DEFAULT';
+    if (kind === EvaluatorKind.USERS) return idSetHas(cf.users, id) ? 'USER_LISTED' : 'DEFAULT';
+    return inPercentage(cf, id) ? 'PERCENTAGE' : 'DEFAULT';
+  }
+  if (kind === EvaluatorKind.GENERAL)
+    return evaluateFeature(cf, user, codeGroups, onGroupError, undefined);
+  if (kind === EvaluatorKind.OFF) return 'DEFAULT';
+  return decideRare(cf, user);
+}
+
+/** The kinds {@link decide} keeps out of line: constants, the other id kinds, one condition of any operator. */
+function decideRare(cf: CompiledFeature, user: User): Reason {
   switch (cf.kind) {
-    case EvaluatorKind.OFF:
-      return 'DEFAULT';
     case EvaluatorKind.KILLED:
       return 'KILL_SWITCH';
     case EvaluatorKind.ALL:
       return 'ALL';
-    case EvaluatorKind.RULE_EQUALS:
-      return ownEquals(user, cf.attribute, cf.value) ? 'RULE' : 'DEFAULT';
     case EvaluatorKind.RULE_ONE:
       return decideOneCondition(cf, user);
-    case EvaluatorKind.USERS:
-      return decideUsers(cf, user);
-    case EvaluatorKind.PERCENTAGE:
-      return decidePercentage(cf, user);
-    case EvaluatorKind.GENERAL:
-      return evaluateFeature(cf, user, codeGroups, onGroupError, undefined);
     default:
       return decideIds(cf, user);
   }
-}
-
-/** The user list alone. */
-function decideUsers(cf: CompiledFeature, user: User): Reason {
-  const id = idOf(user);
-  return id !== undefined && idSetHas(cf.users, id) ? 'USER_LISTED' : 'DEFAULT';
-}
-
-/** The percentage alone; users without an id are never in it. */
-function decidePercentage(cf: CompiledFeature, user: User): Reason {
-  const id = idOf(user);
-  return id !== undefined && inPercentage(cf, id) ? 'PERCENTAGE' : 'DEFAULT';
 }
 
 /**

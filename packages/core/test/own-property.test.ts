@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide } from '../src/evaluators.js';
 import { compileFeature, evaluateFeature, featureFromInput, type User } from '../src/index.js';
@@ -86,5 +87,34 @@ describe('own-property reads', () => {
       delete proto.plan;
       delete proto.groups;
     }
+  });
+
+  it('answers as hasOwnProperty then the value, for objects of every shape and primitives', () => {
+    const names = ['plan', 'age', 'constructor', '__proto__', 'toString', 'length'];
+    const value = fc.constantFrom<unknown>('vip', 'pro', 3, undefined, null, Object, 'abc'.length);
+    const holder = fc
+      .record({
+        own: fc.dictionary(fc.constantFrom(...names), value, { maxKeys: 3 }),
+        inherited: fc.dictionary(fc.constantFrom(...names), value, { maxKeys: 2 }),
+        shape: fc.constantFrom('plain', 'null-prototype', 'inherits'),
+      })
+      .map(({ own, inherited, shape }) => {
+        const proto =
+          shape === 'plain' ? Object.prototype : shape === 'null-prototype' ? null : inherited;
+        const o = Object.create(proto) as Record<string, unknown>;
+        for (const [k, v] of Object.entries(own))
+          Object.defineProperty(o, k, { value: v, enumerable: true, configurable: true });
+        return o as unknown;
+      });
+    const subject = fc.oneof(holder, fc.constantFrom<unknown>('abc', 3, true));
+    fc.assert(
+      fc.property(subject, fc.constantFrom(...names), value, (o, name, v) => {
+        const own = Object.hasOwn(o as object, name);
+        const expected = own && (o as Record<string, unknown>)[name] === v;
+        expect(ownEquals(o, name, v)).toBe(expected);
+        expect(ownPasses(o, name, (a) => a === v)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
