@@ -2,3 +2,4 @@
 export { MemcacheStore } from './memcache-store.js';
 export type { MemcacheStoreOptions } from './options.js';
 export { optionsFromUrl, storeFromUrl } from './store-from-url.js';
+export { INDEX_SHARDS, shardOf } from './layout.js';

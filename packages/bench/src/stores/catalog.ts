@@ -221,16 +221,18 @@ export async function openCatalog(wanted: readonly StoreKey[]): Promise<Catalog>
               const memjs = (await import('memjs')).default;
               const client = memjs.Client.create(server.servers, { retries: 0, timeout: 2 });
               const prefix = String(o.prefix);
-              // The store's documented layout: `<prefix>index` lists each feature's record
-              // token; the record lives in `<prefix>record:<token>:<part>`. The raw read is
-              // the one GET of the record chunk (its key looked up once, untimed).
+              const { shardOf } = await import('@rollout/store-memcache');
+              // The store's documented layout: index shard `<prefix>index:<shardOf(name)>`
+              // lists the feature's record token; the record lives in
+              // `<prefix>record:<token>:<part>`. The raw read is the one GET of the record
+              // chunk (its key looked up once, untimed).
               const keys = new Map<string, string>();
               return {
                 what: `memjs GET <prefix>record:<token>:0`,
                 read: async (name) => {
                   let key = keys.get(name);
                   if (key === undefined) {
-                    const index = await client.get(`${prefix}index`);
+                    const index = await client.get(`${prefix}index:${shardOf(name)}`);
                     const parsed = JSON.parse(String(index.value)) as {
                       features: { n: string; t: string }[];
                     };
