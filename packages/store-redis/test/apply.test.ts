@@ -1,24 +1,13 @@
 import { makeFeature } from '@rollout/store-test-suite';
-import { type RedisServer, useRedis } from '@rollout/test-servers';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
-import { uniquePrefix } from './helpers.js';
+import { redisPerFile, uniquePrefix } from './helpers.js';
 
-let server: RedisServer;
-let raw: Redis;
-beforeAll(async () => {
-  server = await useRedis();
-  raw = new Redis(server.url);
-});
-afterAll(async () => {
-  await raw?.quit();
-  await server?.kill();
-});
+const redis = redisPerFile();
 
 describe('apply script', () => {
   it('edits a record written with white space and odd numbers, keeping every other value as it was', async () => {
-    const store = new RedisStore({ url: server.url, prefix: uniquePrefix('apply') });
+    const store = new RedisStore({ url: redis.server.url, prefix: uniquePrefix('apply') });
     try {
       const feature = {
         ...makeFeature({ name: 'legacy', users: ['b'], data: { x: 0.30000000000000004, e: [] } }),
@@ -28,8 +17,8 @@ describe('apply script', () => {
         '0.30000000000000004',
         '3.0000000000000004e-1',
       );
-      await raw.hset(store.keys.features, 'legacy', pretty);
-      await raw.hset(store.keys.versions, 'legacy', '3');
+      await redis.raw.hset(store.keys.features, 'legacy', pretty);
+      await redis.raw.hset(store.keys.versions, 'legacy', '3');
       const { changed } = await store.apply('legacy', [
         { op: 'addUsers', users: ['a', 'c"q'] },
         { op: 'exclude', users: ['z'] },
@@ -42,7 +31,7 @@ describe('apply script', () => {
         data: { x: 0.30000000000000004, e: [] },
         version: 4,
       });
-      const stored = await raw.hget(store.keys.features, 'legacy');
+      const stored = await redis.raw.hget(store.keys.features, 'legacy');
       expect(stored).toContain('3.0000000000000004e-1');
     } finally {
       await store.close();
@@ -50,7 +39,7 @@ describe('apply script', () => {
   });
 
   it('refuses a list beyond its limit without writing', async () => {
-    const store = new RedisStore({ url: server.url, prefix: uniquePrefix('apply') });
+    const store = new RedisStore({ url: redis.server.url, prefix: uniquePrefix('apply') });
     try {
       const groups = Array.from({ length: 600 }, (_, i) => `g${i}`);
       await store.apply('many', [{ op: 'addGroups', groups }], { create: true });

@@ -1,28 +1,17 @@
 import { CorruptDataError, ValidationError } from '@rollout/core';
 import { makeFeature } from '@rollout/store-test-suite';
-import { type RedisServer, useRedis } from '@rollout/test-servers';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
-import { uniquePrefix } from './helpers.js';
+import { redisPerFile, uniquePrefix } from './helpers.js';
 
-let server: RedisServer;
-let raw: Redis;
-beforeAll(async () => {
-  server = await useRedis();
-  raw = new Redis(server.url);
-});
-afterAll(async () => {
-  await raw?.quit();
-  await server?.kill();
-});
+const redis = redisPerFile();
 
 /** Every key whose name contains `{prefix}`, found with SCAN (MATCH takes the literal braces). */
 async function keysOf(prefix: string): Promise<string[]> {
   const found: string[] = [];
   let cursor = '0';
   do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', `*{${prefix}}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.raw.scan(cursor, 'MATCH', `*{${prefix}}*`, 'COUNT', 1000);
     cursor = next;
     found.push(...keys);
   } while (cursor !== '0');
@@ -41,7 +30,7 @@ const HOSTILE = ['*', '?', '[a]', '__proto__', '{tag}', 'a{b}c', '}{', 'x*', 'x?
 describe('key layout', () => {
   it('hostile names are hash fields: nine fixed keys in all (three of them history, two id sets), every one in the prefix hash slot', async () => {
     const prefix = uniquePrefix('layout');
-    const store = new RedisStore({ url: server.url, prefix });
+    const store = new RedisStore({ url: redis.server.url, prefix });
     try {
       for (const name of HOSTILE)
         await store.put(makeFeature({ name, users: [name], excludedUsers: [`${name}!`] }), 0);
@@ -72,8 +61,8 @@ describe('key layout', () => {
 
   it('stores with overlapping prefixes do not see or touch each other', async () => {
     const base = uniquePrefix('app');
-    const a = new RedisStore({ url: server.url, prefix: base });
-    const b = new RedisStore({ url: server.url, prefix: `${base}x:` });
+    const a = new RedisStore({ url: redis.server.url, prefix: base });
+    const b = new RedisStore({ url: redis.server.url, prefix: `${base}x:` });
     try {
       await a.put(makeFeature({ name: 'shared-name', users: ['a'] }), 0);
       expect(await b.get('shared-name')).toBeUndefined();
@@ -90,19 +79,19 @@ describe('key layout', () => {
 
   it('rejects prefixes that would move the hash tag or hide in redis-cli', () => {
     for (const prefix of ['', 'a{b', 'a}b', 'with space', 'tab\t', 'x'.repeat(101)]) {
-      expect(() => new RedisStore({ url: server.url, prefix })).toThrow(ValidationError);
+      expect(() => new RedisStore({ url: redis.server.url, prefix })).toThrow(ValidationError);
     }
-    expect(new RedisStore({ url: server.url }).keys.features).toBe('{rollout:}features');
+    expect(new RedisStore({ url: redis.server.url }).keys.features).toBe('{rollout:}features');
   });
 });
 
 describe('data read back is validated', () => {
   it('a record that is not JSON is a CorruptDataError naming the key and field', async () => {
     const prefix = uniquePrefix('corrupt');
-    const store = new RedisStore({ url: server.url, prefix });
+    const store = new RedisStore({ url: redis.server.url, prefix });
     try {
       await store.put(makeFeature({ name: 'fine' }), 0);
-      await raw.hset(`{${prefix}}features`, 'broken', '{"name": "broken", ');
+      await redis.raw.hset(`{${prefix}}features`, 'broken', '{"name": "broken", ');
       const error = await store.get('broken').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CorruptDataError);
       expect((error as CorruptDataError).location).toBe(`{${prefix}}features field "broken"`);
@@ -119,21 +108,21 @@ describe('data read back is validated', () => {
 
   it('a record of the wrong shape, or filed under another name, is corrupt', async () => {
     const prefix = uniquePrefix('shape');
-    const store = new RedisStore({ url: server.url, prefix });
+    const store = new RedisStore({ url: redis.server.url, prefix });
     try {
-      await raw.hset(
+      await redis.raw.hset(
         `{${prefix}}features`,
         'pct',
         JSON.stringify({ name: 'pct', percentage: 'lots' }),
       );
-      await raw.hset(
+      await redis.raw.hset(
         `{${prefix}}features`,
         'moved',
         JSON.stringify(makeFeature({ name: 'other' })),
       );
       await expect(store.get('pct')).rejects.toThrow(/corrupt data at .*"pct".*percentage/);
       // In range for JSON, out of range for a percentage: still corrupt.
-      await raw.hset(
+      await redis.raw.hset(
         `{${prefix}}features`,
         'big',
         JSON.stringify({ name: 'big', percentage: 900 }),
@@ -147,9 +136,9 @@ describe('data read back is validated', () => {
 
   it('a revision that is not a number is corrupt', async () => {
     const prefix = uniquePrefix('rev');
-    const store = new RedisStore({ url: server.url, prefix });
+    const store = new RedisStore({ url: redis.server.url, prefix });
     try {
-      await raw.set(`{${prefix}}revision`, 'eleven');
+      await redis.raw.set(`{${prefix}}revision`, 'eleven');
       const error = await store.revision().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CorruptDataError);
       expect((error as CorruptDataError).location).toBe(`{${prefix}}revision`);

@@ -1,22 +1,11 @@
 import { CorruptDataError, type Feature, Rollout } from '@rollout/core';
 import { makeFeature } from '@rollout/store-test-suite';
-import { type RedisServer, useRedis } from '@rollout/test-servers';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
 import { putLayout1 } from './fixtures/layout-1.js';
-import { uniquePrefix } from './helpers.js';
+import { redisPerFile, uniquePrefix } from './helpers.js';
 
-let server: RedisServer;
-let raw: Redis;
-beforeAll(async () => {
-  server = await useRedis();
-  raw = new Redis(server.url);
-});
-afterAll(async () => {
-  await raw?.quit();
-  await server?.kill();
-});
+const redis = redisPerFile();
 
 // A feature with every field, written by layout 1 and then edited there once.
 function legacy(name: string, users: string[]): Feature {
@@ -38,22 +27,22 @@ describe('data written by layout 1', () => {
     const prefix = uniquePrefix('legacy');
     const users = Array.from({ length: 3000 }, (_, i) => `u${i}`);
     const first = legacy('big', users);
-    await putLayout1(raw, prefix, first, 0);
-    await putLayout1(raw, prefix, { ...first, users: [...users, 'zz'] }, 1);
-    await putLayout1(raw, prefix, { ...legacy('small', ['1', '2']), description: 'd' }, 0);
-    expect(await raw.exists(`{${prefix}}layout`)).toBe(0);
-    const revision = Number(await raw.get(`{${prefix}}revision`));
+    await putLayout1(redis.raw, prefix, first, 0);
+    await putLayout1(redis.raw, prefix, { ...first, users: [...users, 'zz'] }, 1);
+    await putLayout1(redis.raw, prefix, { ...legacy('small', ['1', '2']), description: 'd' }, 0);
+    expect(await redis.raw.exists(`{${prefix}}layout`)).toBe(0);
+    const revision = Number(await redis.raw.get(`{${prefix}}revision`));
 
-    const store = new RedisStore({ url: server.url, prefix });
+    const store = new RedisStore({ url: redis.server.url, prefix });
     try {
       const big = await store.get('big');
       expect(big?.users).toEqual([...users, 'zz'].sort());
       expect(big?.excludedUsers).toEqual(['banned', 'x"y']);
       expect(big?.data).toEqual({ pi: Math.PI, big: 1234567890123456, e: [] });
       expect(big?.version).toBe(2);
-      expect(await raw.get(`{${prefix}}layout`)).toBe('2');
-      expect(await raw.zcard(`{${prefix}}users`)).toBe(users.length + 1 + 2);
-      expect(await raw.hget(store.keys.features, 'big')).not.toContain('u1');
+      expect(await redis.raw.get(`{${prefix}}layout`)).toBe('2');
+      expect(await redis.raw.zcard(`{${prefix}}users`)).toBe(users.length + 1 + 2);
+      expect(await redis.raw.hget(store.keys.features, 'big')).not.toContain('u1');
       expect(await store.revision()).toBe(revision);
       const snapshot = await store.snapshot();
       expect(snapshot.features.find((f) => f.name === 'small')?.users).toEqual(['1', '2']);
@@ -78,15 +67,16 @@ describe('data written by layout 1', () => {
 
   it('two processes opening it at once both see it whole (the migration is one script)', async () => {
     const prefix = uniquePrefix('race');
-    for (let i = 0; i < 20; i++) await putLayout1(raw, prefix, legacy(`f${i}`, [`a${i}`, 'b']), 0);
-    const stores = [0, 1, 2].map(() => new RedisStore({ url: server.url, prefix }));
+    for (let i = 0; i < 20; i++)
+      await putLayout1(redis.raw, prefix, legacy(`f${i}`, [`a${i}`, 'b']), 0);
+    const stores = [0, 1, 2].map(() => new RedisStore({ url: redis.server.url, prefix }));
     try {
       const snapshots = await Promise.all(stores.map((s) => s.snapshot()));
       for (const snap of snapshots) {
         expect(snap.features).toHaveLength(20);
         for (const f of snap.features) expect(f.users).toEqual([`a${f.name.slice(1)}`, 'b'].sort());
       }
-      expect(await raw.zcard(`{${prefix}}users`)).toBe(40);
+      expect(await redis.raw.zcard(`{${prefix}}users`)).toBe(40);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
@@ -94,8 +84,8 @@ describe('data written by layout 1', () => {
 
   it('a client on migrated data keeps working: writes, lists, push', async () => {
     const prefix = uniquePrefix('client');
-    await putLayout1(raw, prefix, legacy('f', ['1']), 0);
-    const store = new RedisStore({ url: server.url, prefix });
+    await putLayout1(redis.raw, prefix, legacy('f', ['1']), 0);
+    const store = new RedisStore({ url: redis.server.url, prefix });
     const rollout = new Rollout({ store });
     try {
       await rollout.ready();
@@ -110,10 +100,10 @@ describe('data written by layout 1', () => {
 
   it('a document written by layout 1 after the migration (an old process) is reported, not served without its lists', async () => {
     const prefix = uniquePrefix('mixed');
-    const store = new RedisStore({ url: server.url, prefix });
+    const store = new RedisStore({ url: redis.server.url, prefix });
     try {
       await store.put(makeFeature({ name: 'new' }), 0);
-      await putLayout1(raw, prefix, legacy('old', ['1']), 0);
+      await putLayout1(redis.raw, prefix, legacy('old', ['1']), 0);
       const error = await store.get('old').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CorruptDataError);
       expect((error as Error).message).toMatch(/older than layout|upgrade every process/);

@@ -1,24 +1,14 @@
 import { ClosedError, isRolloutError, type StoreChange, ValidationError } from '@rollout/core';
 import { makeFeature, waitFor } from '@rollout/store-test-suite';
-import { type RedisServer, useRedis } from '@rollout/test-servers';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisStore, storeFromUrl } from '../src/index.js';
-import { uniquePrefix } from './helpers.js';
+import { redisPerFile, uniquePrefix } from './helpers.js';
 
-let server: RedisServer;
-let raw: Redis;
-beforeAll(async () => {
-  server = await useRedis();
-  raw = new Redis(server.url);
-});
-afterAll(async () => {
-  await raw?.quit();
-  await server?.kill();
-});
+const redis = redisPerFile();
 
 /** Every key under a prefix's hash tag, found with SCAN (the tag holds no glob characters here). */
-async function keysOf(prefix: string, db = raw): Promise<string[]> {
+async function keysOf(prefix: string, db = redis.raw): Promise<string[]> {
   const found: string[] = [];
   let cursor = '0';
   do {
@@ -32,7 +22,7 @@ async function keysOf(prefix: string, db = raw): Promise<string[]> {
 describe('key layout', () => {
   it('hostile names are hash fields: no clash, no extra keys, no patterns', async () => {
     const prefix = uniquePrefix('hostile');
-    const store = new RedisStore({ url: server.url, prefix });
+    const store = new RedisStore({ url: redis.server.url, prefix });
     const names = [
       '*',
       '?',
@@ -79,8 +69,8 @@ describe('key layout', () => {
   });
 
   it('prefixes isolate stores, glob characters in a prefix included', async () => {
-    const a = new RedisStore({ url: server.url, prefix: `${uniquePrefix('p')}*` });
-    const b = new RedisStore({ url: server.url, prefix: uniquePrefix('p') });
+    const a = new RedisStore({ url: redis.server.url, prefix: `${uniquePrefix('p')}*` });
+    const b = new RedisStore({ url: redis.server.url, prefix: uniquePrefix('p') });
     try {
       await a.put(makeFeature({ name: 'shared' }), 0);
       expect(await b.get('shared')).toBeUndefined();
@@ -93,11 +83,11 @@ describe('key layout', () => {
   });
 
   it('uses rollout: by default and rejects prefixes that would break the hash tag', async () => {
-    const store = new RedisStore({ url: server.url });
+    const store = new RedisStore({ url: redis.server.url });
     expect(store.keys.features).toBe('{rollout:}features');
     await store.close();
     for (const prefix of ['', '{x}', 'a}b', 'a{', 'tab\there', 'x'.repeat(101)]) {
-      expect(() => new RedisStore({ url: server.url, prefix })).toThrow(ValidationError);
+      expect(() => new RedisStore({ url: redis.server.url, prefix })).toThrow(ValidationError);
     }
   });
 });
@@ -105,7 +95,7 @@ describe('key layout', () => {
 describe('change messages', () => {
   it('carry any valid name exactly: quotes, slashes, backslashes, unicode', async () => {
     const prefix = uniquePrefix('messages');
-    const store = new RedisStore({ url: server.url, prefix });
+    const store = new RedisStore({ url: redis.server.url, prefix });
     const names = ['quote " and \\ backslash', 'slash/es', 'ünïcødé ✓ 🚀', '{"json":1}', 'a,b|c'];
     const changes: StoreChange[] = [];
     let done: () => void = () => {};
@@ -138,10 +128,10 @@ describe('change messages', () => {
 
 describe('the change feed', () => {
   it("shares one pub/sub connection among a store's subscribers, closed after the last leaves", async () => {
-    const store = new RedisStore({ url: server.url, prefix: uniquePrefix('feed') });
+    const store = new RedisStore({ url: redis.server.url, prefix: uniquePrefix('feed') });
     // Connections subscribed to this store's channel, as Redis counts them.
     const connections = async () =>
-      ((await raw.call('PUBSUB', 'NUMSUB', store.keys.channel)) as [string, number])[1];
+      ((await redis.raw.call('PUBSUB', 'NUMSUB', store.keys.channel)) as [string, number])[1];
     const seen = { a: [] as string[], b: [] as string[] };
     const listener = (into: string[]) => ({
       change: (change: StoreChange) => into.push(change.name),
@@ -174,7 +164,7 @@ describe('the change feed', () => {
 describe('a dropped pub/sub connection', () => {
   it('reports error once, reconnects by itself, resubscribes, then asks for a resync', async () => {
     const prefix = uniquePrefix('dropped');
-    const store = new RedisStore({ url: server.url, prefix });
+    const store = new RedisStore({ url: redis.server.url, prefix });
     const events: string[] = [];
     let resynced: () => void = () => {};
     const resync = new Promise<void>((resolve) => {
@@ -197,7 +187,7 @@ describe('a dropped pub/sub connection', () => {
     });
     try {
       // Redis drops every pub/sub connection; the command connection stays up.
-      await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      await redis.raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
       await resync;
       expect(events).toEqual(['error STORE_UNAVAILABLE', 'resync']);
       // Subscribed again before the resync was asked for: the next write arrives.
@@ -213,10 +203,10 @@ describe('a dropped pub/sub connection', () => {
 
 describe('reading back', () => {
   it('runs its scripts again after the script cache is flushed (EVALSHA falls back to EVAL)', async () => {
-    const store = new RedisStore({ url: server.url, prefix: uniquePrefix('noscript') });
+    const store = new RedisStore({ url: redis.server.url, prefix: uniquePrefix('noscript') });
     try {
       await store.put(makeFeature({ name: 'one' }), 0);
-      await raw.script('FLUSH');
+      await redis.raw.script('FLUSH');
       await store.put(makeFeature({ name: 'two' }), 0);
       expect((await store.snapshot()).features).toHaveLength(2);
     } finally {
@@ -227,10 +217,10 @@ describe('reading back', () => {
 
 describe('an application-owned client', () => {
   it('works through it, subscribes on its own connection, and leaves it open on close', async () => {
-    const client = new Redis(server.url);
+    const client = new Redis(redis.server.url);
     const prefix = uniquePrefix('owned');
     const store = new RedisStore({ client, prefix });
-    const writer = new RedisStore({ url: server.url, prefix });
+    const writer = new RedisStore({ url: redis.server.url, prefix });
     try {
       const changes: StoreChange[] = [];
       let notify: () => void = () => {};
@@ -273,7 +263,7 @@ describe('an application-owned client', () => {
       /^(?!.*s3cret).*memcache:\/\/user:\*\*\*@/,
     );
     expect(
-      () => new RedisStore({ url: server.url, client: new Redis({ lazyConnect: true }) }),
+      () => new RedisStore({ url: redis.server.url, client: new Redis({ lazyConnect: true }) }),
     ).toThrow(ValidationError);
   });
 });
@@ -281,15 +271,15 @@ describe('an application-owned client', () => {
 describe('storeFromUrl', () => {
   it('reads and strips prefix, keeps the database and the rest for ioredis', async () => {
     const prefix = uniquePrefix('url');
-    const url = new URL(`${server.url}/3?prefix=${encodeURIComponent(prefix)}`);
+    const url = new URL(`${redis.server.url}/3?prefix=${encodeURIComponent(prefix)}`);
     const store = storeFromUrl(url);
     try {
       expect(store.keys.features).toBe(`{${prefix}}features`);
       await store.put(makeFeature({ name: 'in-db-3' }), 0);
-      const db3 = new Redis(`${server.url}/3`);
+      const db3 = new Redis(`${redis.server.url}/3`);
       try {
         expect(await db3.hexists(`{${prefix}}features`, 'in-db-3')).toBe(1);
-        expect(await raw.exists(`{${prefix}}features`)).toBe(0);
+        expect(await redis.raw.exists(`{${prefix}}features`)).toBe(0);
       } finally {
         await db3.quit();
       }
